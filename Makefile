@@ -1,0 +1,78 @@
+# sanqu — two commands: `make run` and `make test` (see README.md). Everything else is a helper.
+# The C build is Meson + Ninja in build/ (build-asan/ for the sanitizer run); the web UI is Vite
+# in web/ (output web/dist/, served by the binary).
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+DB         ?= data/sanqu.db
+LISTEN     ?= 127.0.0.1:8080
+SANQU      := $(BUILD)/sanqu
+
+.PHONY: all deps deps-test deps-bench build web run test test-unit test-api test-asan test-e2e \
+        bench fuzz clean routes
+
+all: build
+
+deps:
+	@scripts/setup.sh
+
+deps-test:
+	@scripts/setup.sh test
+
+deps-bench:
+	@scripts/setup.sh bench
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --buildtype=debugoptimized
+
+build: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+	@$(MAKE) --no-print-directory web
+
+web:
+	@if [ -f web/package.json ]; then \
+	  if [ ! -f web/dist/index.html ] || [ -n "$$(find web/src web/index.html web/vite.config.* web/package-lock.json -newer web/dist/index.html 2>/dev/null | head -1)" ]; then \
+	    echo "building the web UI"; (cd web && npm run --silent build); \
+	  fi; \
+	fi
+
+run: deps build
+	@if [ ! -f $(DB) ]; then $(SANQU) demo --db $(DB); fi
+	@echo
+	@echo "sanqu is serving on http://$(LISTEN)/"
+	@if [ -f $(DB).accounts ]; then echo "Demo accounts (user name, role, password):"; sed 's/^/  /' $(DB).accounts; fi
+	@echo
+	$(SANQU) serve --db $(DB) --listen $(LISTEN)
+
+# Every test: unit and API tests, the same under AddressSanitizer + UBSan, and the browser tests.
+test: deps-test build
+	meson test -C $(BUILD) --print-errorlogs
+	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory test-e2e
+	@echo "make test: all suites passed"
+
+test-unit: build
+	meson test -C $(BUILD) --suite unit --print-errorlogs
+
+test-api: build
+	meson test -C $(BUILD) --suite api --print-errorlogs
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+test-asan: $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  meson test -C $(ASAN_BUILD) --print-errorlogs
+
+test-e2e: build
+	bash tests/e2e/run.sh $(SANQU)
+
+bench: deps-bench build
+	bash tests/bench/run.sh $(SANQU)
+
+routes: build
+	@$(SANQU) routes
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) web/dist

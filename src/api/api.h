@@ -1,0 +1,72 @@
+/*
+ * api.h — HTTP handlers, one file per resource family. Each is thin: read the path, query and
+ * body, call core/, render. Authentication, CSRF, capability, content type and body size were
+ * already enforced by the dispatcher from the route table (http/routes.c).
+ */
+#ifndef SANQU_API_API_H
+#define SANQU_API_API_H
+
+#include "http/req.h"
+
+/* api_misc.c */
+Rc api_health(Req *r);
+Rc api_meta(Req *r);
+Rc api_stats_overview(Req *r);
+Rc api_audit_list(Req *r);
+
+/* api_session.c */
+Rc api_session_create(Req *r);
+Rc api_session_delete(Req *r);
+Rc api_me(Req *r);
+Rc api_me_password(Req *r);
+
+/* api_org.c */
+Rc api_org_list(Req *r);
+Rc api_org_create(Req *r);
+Rc api_org_import(Req *r);
+Rc api_org_get(Req *r);
+Rc api_org_update(Req *r);
+Rc api_org_delete(Req *r);
+
+/* api_area.c */
+Rc api_area_list(Req *r);
+Rc api_area_create(Req *r);
+Rc api_area_get(Req *r);
+Rc api_area_update(Req *r);
+Rc api_area_delete(Req *r);
+Rc api_area_members(Req *r);
+Rc api_area_member_add(Req *r);
+Rc api_area_member_remove(Req *r);
+
+/* api_agreement.c */
+Rc api_agreement_list(Req *r);
+Rc api_agreement_create(Req *r);
+Rc api_agreement_get(Req *r);
+Rc api_agreement_update(Req *r);
+Rc api_agreement_delete(Req *r);
+
+/* api_liaison.c */
+Rc api_liaison_list(Req *r);
+Rc api_liaison_create(Req *r);
+Rc api_liaison_get(Req *r);
+Rc api_liaison_update(Req *r);
+Rc api_liaison_delete(Req *r);
+
+/* api_user.c */
+Rc api_user_list(Req *r);
+Rc api_user_create(Req *r);
+Rc api_user_get(Req *r);
+Rc api_user_update(Req *r);
+Rc api_user_role(Req *r);
+Rc api_user_lock(Req *r);
+Rc api_user_unlock(Req *r);
+Rc api_user_reset_password(Req *r);
+Rc api_user_phone(Req *r);
+
+/* Shared by handlers: the If-Match version (0 when absent or "*"; -1 and a 412 when malformed). */
+int64_t api_if_match(Req *r);
+/* Answers a single record: 200 (or 201 with Location for created) with ETag from its version. */
+Rc api_record(Req *r, int status, const char *location_prefix, int64_t id,
+              Rc (*get)(Db *, const Actor *, int64_t, Buf *, Fail *));
+
+#endif

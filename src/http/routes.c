@@ -1,0 +1,63 @@
+/*
+ * routes.c — the route table: every API route is one row (method, path, handler, capability,
+ * flags, help). The dispatcher (server.c) enforces authentication, CSRF, capability, content type
+ * and body size from these rows before any handler runs; `sanqu routes` prints them and
+ * tests/api checks docs/api.md against them.
+ */
+#include "api/api.h"
+#include "http/router.h"
+
+#define W R_WRITE
+#define J R_JSON
+
+const Route routes[] = {
+    {"GET", "/api/v1/health", api_health, CAP_NONE, R_PUBLIC, "liveness and version, no session needed"},
+    {"POST", "/api/v1/session", api_session_create, CAP_NONE, R_PUBLIC | R_NO_CSRF | W | J, "sign in: sets the session cookie, returns the user and csrf_token"},
+    {"DELETE", "/api/v1/session", api_session_delete, CAP_NONE, W | R_PWCHANGE, "sign out"},
+    {"GET", "/api/v1/me", api_me, CAP_NONE, R_PWCHANGE, "the signed-in user, capabilities, scope and csrf_token"},
+    {"POST", "/api/v1/me/password", api_me_password, CAP_NONE, W | J | R_PWCHANGE, "change one's own password"},
+    {"GET", "/api/v1/meta", api_meta, CAP_NONE, 0, "enumerations: organisation kinds, roles, liaison kinds"},
+    {"GET", "/api/v1/stats/overview", api_stats_overview, CAP_STATS_READ, 0, "home-page figures in the caller's scope"},
+
+    {"GET", "/api/v1/orgs", api_org_list, CAP_ORG_READ, 0, "list organisations (kind, parent_id, under, area_id, q, page)"},
+    {"POST", "/api/v1/orgs", api_org_create, CAP_ORG_WRITE, W | J, "create an organisation"},
+    {"POST", "/api/v1/orgs/import", api_org_import, CAP_ORG_WRITE, W | R_CSV, "import organisations from CSV (dry_run=true to check only)"},
+    {"GET", "/api/v1/orgs/{id}", api_org_get, CAP_ORG_READ, 0, "one organisation with its areas"},
+    {"PUT", "/api/v1/orgs/{id}", api_org_update, CAP_ORG_WRITE, W | J, "update (or move) an organisation"},
+    {"DELETE", "/api/v1/orgs/{id}", api_org_delete, CAP_ORG_WRITE, W, "delete an unreferenced organisation"},
+
+    {"GET", "/api/v1/areas", api_area_list, CAP_AREA_READ, 0, "list areas and their committees"},
+    {"POST", "/api/v1/areas", api_area_create, CAP_AREA_WRITE, W | J, "create an area with its committee"},
+    {"GET", "/api/v1/areas/{id}", api_area_get, CAP_AREA_READ, 0, "one area"},
+    {"PUT", "/api/v1/areas/{id}", api_area_update, CAP_AREA_WRITE, W | J, "update an area"},
+    {"DELETE", "/api/v1/areas/{id}", api_area_delete, CAP_AREA_WRITE, W, "delete an unreferenced area"},
+    {"GET", "/api/v1/areas/{id}/members", api_area_members, CAP_AREA_READ, 0, "member organisations of an area committee"},
+    {"POST", "/api/v1/areas/{id}/members", api_area_member_add, CAP_AREA_MEMBERS, W | J, "add a member organisation"},
+    {"DELETE", "/api/v1/areas/{id}/members/{org_id}", api_area_member_remove, CAP_AREA_MEMBERS, W, "remove a member organisation"},
+
+    {"GET", "/api/v1/agreements", api_agreement_list, CAP_AGREEMENT_READ, 0, "list co-building agreements"},
+    {"POST", "/api/v1/agreements", api_agreement_create, CAP_AGREEMENT_WRITE, W | J, "record a co-building agreement"},
+    {"GET", "/api/v1/agreements/{id}", api_agreement_get, CAP_AGREEMENT_READ, 0, "one agreement with its parties"},
+    {"PUT", "/api/v1/agreements/{id}", api_agreement_update, CAP_AGREEMENT_WRITE, W | J, "update an agreement"},
+    {"DELETE", "/api/v1/agreements/{id}", api_agreement_delete, CAP_AGREEMENT_WRITE, W, "delete an agreement"},
+
+    {"GET", "/api/v1/liaisons", api_liaison_list, CAP_LIAISON_READ, 0, "list liaison assignments"},
+    {"POST", "/api/v1/liaisons", api_liaison_create, CAP_LIAISON_WRITE, W | J, "create a liaison assignment"},
+    {"GET", "/api/v1/liaisons/{id}", api_liaison_get, CAP_LIAISON_READ, 0, "one liaison assignment"},
+    {"PUT", "/api/v1/liaisons/{id}", api_liaison_update, CAP_LIAISON_WRITE, W | J, "update a liaison assignment"},
+    {"DELETE", "/api/v1/liaisons/{id}", api_liaison_delete, CAP_LIAISON_WRITE, W, "delete a liaison assignment"},
+
+    {"GET", "/api/v1/users", api_user_list, CAP_USER_READ, 0, "list accounts (phones masked)"},
+    {"POST", "/api/v1/users", api_user_create, CAP_USER_WRITE, W | J, "create an account"},
+    {"GET", "/api/v1/users/{id}", api_user_get, CAP_USER_READ, 0, "one account"},
+    {"PUT", "/api/v1/users/{id}", api_user_update, CAP_USER_WRITE, W | J, "update an account"},
+    {"PUT", "/api/v1/users/{id}/role", api_user_role, CAP_USER_ROLE, W | J, "change an account's role (secadmin)"},
+    {"POST", "/api/v1/users/{id}/lock", api_user_lock, CAP_USER_LOCK, W, "lock an account (secadmin)"},
+    {"POST", "/api/v1/users/{id}/unlock", api_user_unlock, CAP_USER_LOCK, W, "unlock an account (secadmin)"},
+    {"POST", "/api/v1/users/{id}/reset-password", api_user_reset_password, CAP_USER_WRITE, W, "issue a new one-time password"},
+    {"GET", "/api/v1/users/{id}/phone", api_user_phone, CAP_PII_READ, 0, "reveal an account's phone number (audited)"},
+
+    {"GET", "/api/v1/audit", api_audit_list, CAP_AUDIT_READ, 0, "the audit log (auditor only)"},
+};
+
+const int routes_count = (int)(sizeof routes / sizeof routes[0]);

@@ -1,0 +1,412 @@
+/*
+ * server.c — see server.h.
+ *
+ * libmicrohttpd calls the access handler several times per request: first with the headers (we
+ * allocate the Req and return MHD_YES — queueing a response on this first call would make MHD
+ * close the keep-alive connection, see PERFORMANCE-NOTES.md), then once per chunk of body, then a
+ * final time with no data, when we dispatch and queue the answer.
+ */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "http/router.h"
+#include "http/static.h"
+#include "util/jsonh.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+#include "util/validate.h"
+
+static const ServerConfig *g_cfg;
+static pthread_key_t db_key;
+static pthread_once_t db_key_once = PTHREAD_ONCE_INIT;
+static atomic_int in_flight;
+
+static const char CSP[] =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+    "form-action 'self'; object-src 'none'";
+
+void server_config_defaults(ServerConfig *cfg) {
+    memset(cfg, 0, sizeof *cfg);
+    snprintf(cfg->db_path, sizeof cfg->db_path, "data/sanqu.db");
+    snprintf(cfg->web_root, sizeof cfg->web_root, "%s", SANQU_WEB_ROOT_DEFAULT);
+    snprintf(cfg->listen, sizeof cfg->listen, "127.0.0.1:8080");
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg->threads = n > 0 && n < 64 ? (int)n : 2;
+    cfg->max_body = 1u << 20;
+    cfg->conn_timeout = 30;
+    auth_config_defaults(&cfg->auth);
+}
+
+static void db_destroy(void *p) { db_close(p); }
+static void db_key_make(void) { pthread_key_create(&db_key, db_destroy); }
+
+Db *server_db(void) {
+    pthread_once(&db_key_once, db_key_make);
+    Db *db = pthread_getspecific(db_key);
+    if (db) return db;
+    char err[512];
+    db = db_open(g_cfg->db_path, false, err, sizeof err);
+    if (!db) {
+        log_error("%s", err);
+        return NULL;
+    }
+    pthread_setspecific(db_key, db);
+    return db;
+}
+
+void server_render_problem(Req *r) {
+    Fail *f = &r->fail;
+    if (f->rc == RC_OK) f->rc = RC_INTERNAL;
+    json_t *p = json_pack("{s:s+, s:s, s:i, s:s}", "type", "urn:sanqu:problem:", rc_slug(f->rc), "title",
+                          rc_title(f->rc), "status", rc_status(f->rc), "detail",
+                          f->detail[0] ? f->detail : rc_title(f->rc));
+    if (p && f->errors) json_object_set(p, "errors", f->errors);
+    if (p && f->extra) json_object_update(p, f->extra);
+    if (p) json_object_set_new(p, "instance", json_string(r->path));
+    char *s = p ? json_dumps(p, JSON_COMPACT) : NULL;
+    json_decref(p);
+    buf_reset(&r->out);
+    if (s) buf_puts(&r->out, s);
+    else buf_puts(&r->out, "{\"type\":\"urn:sanqu:problem:internal\",\"status\":500}");
+    free(s);
+    r->status = rc_status(f->rc);
+    r->ctype = "application/problem+json";
+    if (f->rc == RC_INTERNAL || f->rc == RC_UNAVAILABLE)
+        log_msg(LOG_WARN, f->file ? f->file : "?", f->line, "%s %s: %s", r->method, r->path, f->detail);
+}
+
+static bool ctype_is(const char *ct, const char *want) {
+    if (!ct) return false;
+    size_t n = strlen(want);
+    if (strncasecmp(ct, want, n) != 0) return false;
+    return ct[n] == 0 || ct[n] == ';' || ct[n] == ' ';
+}
+
+/* Stored answer for a retried POST with the same Idempotency-Key; true when replayed. */
+static bool idem_replay(Req *r, const char *key) {
+    sqlite3_stmt *st = db_q(r->db, &r->fail, "SELECT route, status, body FROM idempotency WHERE user_id = ? AND key = ?",
+                            "it", r->actor.user_id, key);
+    if (!st) return false;
+    bool hit = false;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *route = (const char *)sqlite3_column_text(st, 0);
+        char want[1100];
+        snprintf(want, sizeof want, "%s %s", r->method, r->path);
+        if (strcmp(route, want) != 0) {
+            fail(&r->fail, RC_CONFLICT, "Idempotency-Key was already used for %s", route);
+        } else {
+            r->status = sqlite3_column_int(st, 1);
+            buf_reset(&r->out);
+            buf_append(&r->out, sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2));
+            r->ctype = "application/json";
+        }
+        hit = true;
+    }
+    db_done(st);
+    return hit;
+}
+
+static void idem_store(Req *r, const char *key) {
+    char route[1100];
+    snprintf(route, sizeof route, "%s %s", r->method, r->path);
+    Fail g = {0};
+    db_run(r->db, &g, "INSERT OR IGNORE INTO idempotency(user_id, key, route, status, body, created_at)"
+                      " VALUES (?, ?, ?, ?, ?, ?)",
+           "ittiti", r->actor.user_id, key, route, (int64_t)r->status, buf_str(&r->out), time_now());
+    fail_clear(&g);
+}
+
+void server_dispatch(Req *r) {
+    bool path_known = false;
+    r->route = router_match(routes, routes_count, r->method, r->path, r->params, &r->nparams,
+                            r->parambuf, sizeof r->parambuf, &path_known, r->allow, sizeof r->allow);
+    const Route *rt = r->route;
+    Fail *f = &r->fail;
+    if (!rt) {
+        if (path_known) fail(f, RC_METHOD, "%s is not allowed here; allowed: %s", r->method, r->allow);
+        else fail(f, RC_NOT_FOUND, "no route for %s", r->path);
+        return;
+    }
+    if (r->body_too_large) {
+        fail(f, RC_TOO_LARGE, "the body is larger than %zu bytes", r->cfg->max_body);
+        return;
+    }
+    if (!r->db) {
+        fail(f, RC_UNAVAILABLE, "the database cannot be opened");
+        return;
+    }
+    /* Authentication. */
+    if (!(rt->flags & R_PUBLIC)) {
+        const char *tok = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "sanqu_session");
+        if (!tok) { fail(f, RC_UNAUTHENTICATED, "sign in first"); return; }
+        snprintf(r->token, sizeof r->token, "%s", tok);
+        char ip[64];
+        snprintf(ip, sizeof ip, "%s", r->actor.ip);
+        if (auth_session(r->db, &r->cfg->auth, tok, &r->actor, f) != RC_OK) {
+            if (f->rc == RC_SESSION_EXPIRED || f->rc == RC_UNAUTHENTICATED)
+                snprintf(r->cookie, sizeof r->cookie, "sanqu_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+                         r->cfg->secure_cookies ? "; Secure" : "");
+            return;
+        }
+        snprintf(r->actor.ip, sizeof r->actor.ip, "%s", ip);
+        /* CSRF on every state-changing request. */
+        bool changes = (rt->flags & R_WRITE) || strcmp(r->method, "GET") != 0;
+        if (changes && !(rt->flags & R_NO_CSRF)) {
+            const char *t = req_header(r, "X-CSRF-Token");
+            if (!t || !crypto_str_eq(t, r->actor.csrf)) {
+                fail(f, RC_CSRF, "send the session's csrf_token in the X-CSRF-Token header");
+                return;
+            }
+        }
+        if (r->actor.must_change_pw && !(rt->flags & R_PWCHANGE)) {
+            fail(f, RC_PW_CHANGE, "change the generated password first (POST /api/v1/me/password)");
+            return;
+        }
+        if (rt->cap && !(r->actor.caps & rt->cap)) {
+            fail(f, RC_FORBIDDEN, "the role %s may not do this", r->actor.role);
+            return;
+        }
+    }
+    /* Body: content type and parsing. */
+    if (rt->flags & R_JSON) {
+        const char *ct = req_header(r, "Content-Type");
+        if (!ctype_is(ct, "application/json")) {
+            fail(f, RC_MEDIA_TYPE, "send the body as application/json");
+            return;
+        }
+        if (!val_utf8(buf_str(&r->body), r->body.len)) {
+            fail(f, RC_BAD_REQUEST, "the body is not valid UTF-8");
+            return;
+        }
+        r->json = jh_parse_object(buf_str(&r->body), r->body.len, f);
+        if (!r->json) return;
+    } else if (rt->flags & R_CSV) {
+        const char *ct = req_header(r, "Content-Type");
+        if (!ctype_is(ct, "text/csv")) {
+            fail(f, RC_MEDIA_TYPE, "send the body as text/csv");
+            return;
+        }
+    }
+    const char *idem = NULL;
+    if (strcmp(r->method, "POST") == 0 && r->actor.user_id) {
+        idem = req_header(r, "Idempotency-Key");
+        if (idem && (strlen(idem) == 0 || strlen(idem) > 200)) {
+            fail_field(f, "Idempotency-Key", "max_length", json_pack("{s:i}", "max", 200));
+            fail_fields(f);
+            return;
+        }
+        if (idem && idem_replay(r, idem)) return;
+    }
+    Rc rc = rt->handler(r);
+    if (rc == RC_OK && f->rc == RC_OK && fail_nfields(f) > 0) rc = fail_fields(f);
+    if (rc != RC_OK && f->rc == RC_OK) fail(f, rc, "%s", rc_title(rc));
+    if (rc == RC_OK && buf_oom(&r->out)) fail(f, RC_UNAVAILABLE, "out of memory");
+    if (rc == RC_OK && idem && r->status >= 200 && r->status < 300) idem_store(r, idem);
+}
+
+static void add_common_headers(struct MHD_Response *resp) {
+    MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+}
+
+static struct MHD_Response *api_response(Req *r) {
+    if (r->fail.rc != RC_OK) server_render_problem(r);
+    if (r->status == 0) r->status = 200;
+    struct MHD_Response *resp;
+    if (r->status == 204) {
+        resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    } else {
+        size_t n = r->out.len;
+        char *body = buf_detach(&r->out);
+        resp = MHD_create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
+        if (!resp) free(body);
+    }
+    if (!resp) return NULL;
+    if (r->status != 204) MHD_add_response_header(resp, "Content-Type", r->ctype ? r->ctype : "application/json");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (r->etag[0] && r->status < 300) MHD_add_response_header(resp, "ETag", r->etag);
+    if (r->location[0]) MHD_add_response_header(resp, "Location", r->location);
+    if (r->cookie[0]) MHD_add_response_header(resp, "Set-Cookie", r->cookie);
+    if (r->status == 405 && r->allow[0]) MHD_add_response_header(resp, "Allow", r->allow);
+    return resp;
+}
+
+static void client_ip(struct MHD_Connection *conn, char *out, size_t outsz) {
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, outsz, "?");
+    if (!ci || !ci->client_addr) return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)outsz);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)outsz);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls) {
+    Req *r = *con_cls;
+    if (!r) {
+        r = calloc(1, sizeof *r);
+        if (!r) return MHD_NO;
+        atomic_fetch_add(&in_flight, 1);
+        r->t0 = time_mono_us();
+        r->conn = conn;
+        r->cfg = g_cfg;
+        snprintf(r->method, sizeof r->method, "%s", method);
+        if (strlen(url) >= sizeof r->path) snprintf(r->path, sizeof r->path, "/too-long");
+        else snprintf(r->path, sizeof r->path, "%s", url);
+        client_ip(conn, r->actor.ip, sizeof r->actor.ip);
+        *con_cls = r;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (r->body_too_large || r->body.len + *upload_data_size > g_cfg->max_body) {
+            r->body_too_large = true;
+        } else {
+            buf_append(&r->body, upload_data, *upload_data_size);
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    struct MHD_Response *resp;
+    int status;
+    if (strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/api") == 0) {
+        r->db = server_db();
+        server_dispatch(r);
+        resp = api_response(r);
+        status = r->status;
+    } else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        snprintf(r->allow, sizeof r->allow, "GET, HEAD");
+        fail(&r->fail, RC_METHOD, "only GET and HEAD are served here");
+        resp = api_response(r);
+        status = r->status;
+    } else {
+        resp = static_response(g_cfg->web_root, r->path, &status);
+        r->status = status;
+    }
+    if (!resp) return MHD_NO;
+    add_common_headers(resp);
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
+    Req *r = *con_cls;
+    if (!r) return;
+    if (log_access_enabled())
+        log_info("%s %s %d %lldus%s", r->method, r->path, r->status, (long long)(time_mono_us() - r->t0),
+                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    json_decref(r->json);
+    fail_clear(&r->fail);
+    buf_free(&r->body);
+    buf_free(&r->out);
+    free(r);
+    *con_cls = NULL;
+    atomic_fetch_sub(&in_flight, 1);
+}
+
+static bool parse_listen(const char *s, struct sockaddr_in *sa) {
+    char host[64];
+    const char *colon = strrchr(s, ':');
+    if (!colon || (size_t)(colon - s) >= sizeof host) return false;
+    memcpy(host, s, (size_t)(colon - s));
+    host[colon - s] = 0;
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535) return false;
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (strcmp(host, "") == 0 || strcmp(host, "*") == 0) sa->sin_addr.s_addr = htonl(INADDR_ANY);
+    else if (strcmp(host, "localhost") == 0) sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    else if (inet_pton(AF_INET, host, &sa->sin_addr) != 1) return false;
+    return true;
+}
+
+static void on_panic(void *cls, const char *file, unsigned int line, const char *reason) {
+    log_msg(LOG_ERROR, file, (int)line, "libmicrohttpd panic: %s", reason ? reason : "?");
+    abort();
+}
+
+int server_run(const ServerConfig *cfg) {
+    g_cfg = cfg;
+    struct sockaddr_in sa;
+    if (!parse_listen(cfg->listen, &sa)) {
+        log_error("bad --listen '%s' (want ADDR:PORT, e.g. 127.0.0.1:8080)", cfg->listen);
+        return 2;
+    }
+    /* Signals are taken by sigwait in this thread; workers inherit the blocked mask. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    MHD_set_panic_func(on_panic, NULL);
+
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
+                     MHD_USE_ITC;
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)cfg->conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+    if (!d) {
+        log_error("cannot listen on %s: %s", cfg->listen, strerror(errno));
+        return 1;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    unsigned port = di ? di->port : ntohs(sa.sin_port);
+    char host[64];
+    inet_ntop(AF_INET, &sa.sin_addr, host, sizeof host);
+    if (cfg->port_file[0]) {
+        char tmp[600];
+        snprintf(tmp, sizeof tmp, "%s.tmp", cfg->port_file);
+        FILE *pf = fopen(tmp, "w");
+        if (pf) {
+            fprintf(pf, "%u\n", port);
+            fclose(pf);
+            rename(tmp, cfg->port_file);
+        }
+    }
+    log_info("sanqu %s listening on http://%s:%u/ (%d threads, database %s)", SANQU_VERSION, host, port,
+             cfg->threads, cfg->db_path);
+
+    int sig = 0;
+    sigwait(&set, &sig);
+    log_info("signal %d: finishing in-flight requests", sig);
+    MHD_quiesce_daemon(d);
+    for (int i = 0; i < 100 && atomic_load(&in_flight) > 0; i++) usleep(50 * 1000);
+    MHD_stop_daemon(d);
+
+    char err[256];
+    Db *db = db_open(cfg->db_path, false, err, sizeof err);
+    if (db) {
+        Fail f = {0};
+        db_exec(db, &f, "PRAGMA wal_checkpoint(TRUNCATE)");
+        fail_clear(&f);
+        db_close(db);
+    }
+    log_info("stopped");
+    return 0;
+}

@@ -1,0 +1,270 @@
+/*
+ * db.c — see db.h. The statement cache is a small open-addressing table per connection keyed by
+ * the SQL text; statements are finalised when the connection closes.
+ */
+#include "store/db.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlfn.h"
+#include "util/log.h"
+
+enum { CACHE_SLOTS = 256 };
+
+typedef struct CacheSlot {
+    const char *sql;     /* the SQL text (a string literal: lives for the program) */
+    sqlite3_stmt *stmt;  /* prepared statement */
+} CacheSlot;
+
+struct Db {
+    sqlite3 *h;                    /* the connection */
+    char *path;                    /* file name (owned) */
+    CacheSlot cache[CACHE_SLOTS];  /* prepared statements */
+};
+
+static uint32_t sql_hash(const char *s) {
+    uint32_t h = 2166136261u;
+    for (; *s; s++) h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+Db *db_open(const char *path, bool create, char *err, size_t errsz) {
+    Db *db = calloc(1, sizeof *db);
+    if (!db) { snprintf(err, errsz, "out of memory"); return NULL; }
+    db->path = strdup(path);
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(path, &db->h, flags, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errsz, "cannot open %s: %s", path, db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+        db_close(db);
+        return NULL;
+    }
+    sqlite3_extended_result_codes(db->h, 1);
+    sqlite3_busy_timeout(db->h, 10000);
+    static const char *pragmas =
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=FULL;"
+        "PRAGMA foreign_keys=ON;"
+        "PRAGMA temp_store=MEMORY;"
+        "PRAGMA cache_size=-16000;";
+    char *msg = NULL;
+    rc = sqlite3_exec(db->h, pragmas, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errsz, "cannot configure %s: %s", path, msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        db_close(db);
+        return NULL;
+    }
+    if (sqlfn_register(db->h) != SQLITE_OK) {
+        snprintf(err, errsz, "cannot register SQL functions");
+        db_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+void db_close(Db *db) {
+    if (!db) return;
+    for (int i = 0; i < CACHE_SLOTS; i++)
+        if (db->cache[i].stmt) sqlite3_finalize(db->cache[i].stmt);
+    if (db->h) sqlite3_close_v2(db->h);
+    free(db->path);
+    free(db);
+}
+
+sqlite3 *db_handle(Db *db) { return db->h; }
+const char *db_path(Db *db) { return db->path; }
+
+Rc db_fail(Db *db, Fail *f, int rc, const char *file, int line) {
+    int prim = rc & 0xff;
+    Rc out;
+    switch (prim) {
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_IOERR:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_CANTOPEN:
+        out = RC_UNAVAILABLE;
+        break;
+    case SQLITE_CONSTRAINT:
+        out = RC_CONFLICT;
+        break;
+    case SQLITE_NOMEM:
+        out = RC_UNAVAILABLE;
+        break;
+    default:
+        out = RC_INTERNAL;
+    }
+    const char *msg = db && db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc);
+    if (out != RC_CONFLICT) log_msg(LOG_ERROR, file, line, "sqlite error %d: %s", rc, msg);
+    if (f) {
+        if (out == RC_UNAVAILABLE)
+            fail_at(f, file, line, out, "storage unavailable (%s); reads continue, retry the write later",
+                    sqlite3_errstr(rc));
+        else if (out == RC_CONFLICT)
+            fail_at(f, file, line, out, "constraint: %s", msg);
+        else
+            fail_at(f, file, line, out, "storage error");
+    }
+    return out;
+}
+
+static sqlite3_stmt *cache_get(Db *db, Fail *f, const char *sql) {
+    uint32_t h = sql_hash(sql);
+    for (int probe = 0; probe < CACHE_SLOTS; probe++) {
+        CacheSlot *s = &db->cache[(h + (uint32_t)probe) % CACHE_SLOTS];
+        if (s->sql == NULL) {
+            sqlite3_stmt *st = NULL;
+            int rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+            if (rc != SQLITE_OK) {
+                log_error("prepare failed: %s in: %.200s", sqlite3_errmsg(db->h), sql);
+                db_fail(db, f, rc, __FILE__, __LINE__);
+                return NULL;
+            }
+            s->sql = sql;
+            s->stmt = st;
+            return st;
+        }
+        if (s->sql == sql || strcmp(s->sql, sql) == 0) return s->stmt;
+    }
+    /* Cache full: prepare uncached statements would leak; this is a programming error. */
+    log_error("statement cache full");
+    if (f) fail(f, RC_INTERNAL, "statement cache full");
+    return NULL;
+}
+
+sqlite3_stmt *db_qv(Db *db, Fail *f, const char *sql, const char *fmt, va_list ap) {
+    sqlite3_stmt *st = cache_get(db, f, sql);
+    if (!st) return NULL;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    int idx = 1, rc = SQLITE_OK;
+    for (const char *p = fmt ? fmt : ""; *p && rc == SQLITE_OK; p++, idx++) {
+        switch (*p) {
+        case 'i': rc = sqlite3_bind_int64(st, idx, va_arg(ap, int64_t)); break;
+        case 'I': {
+            int64_t v = va_arg(ap, int64_t);
+            rc = v ? sqlite3_bind_int64(st, idx, v) : sqlite3_bind_null(st, idx);
+            break;
+        }
+        case 'N': {
+            int64_t v = va_arg(ap, int64_t);
+            rc = v >= 0 ? sqlite3_bind_int64(st, idx, v) : sqlite3_bind_null(st, idx);
+            break;
+        }
+        case 't': {
+            const char *s = va_arg(ap, const char *);
+            rc = s ? sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, idx);
+            break;
+        }
+        case 'b': {
+            const void *p2 = va_arg(ap, const void *);
+            int n = va_arg(ap, int);
+            rc = p2 ? sqlite3_bind_blob(st, idx, p2, n, SQLITE_TRANSIENT) : sqlite3_bind_null(st, idx);
+            break;
+        }
+        case 'd': rc = sqlite3_bind_double(st, idx, va_arg(ap, double)); break;
+        default:
+            log_error("bad bind format '%c'", *p);
+            rc = SQLITE_MISUSE;
+        }
+    }
+    if (rc != SQLITE_OK) {
+        db_fail(db, f, rc, __FILE__, __LINE__);
+        sqlite3_reset(st);
+        return NULL;
+    }
+    return st;
+}
+
+sqlite3_stmt *db_q(Db *db, Fail *f, const char *sql, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *st = db_qv(db, f, sql, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+void db_done(sqlite3_stmt *st) {
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+}
+
+Rc db_run(Db *db, Fail *f, const char *sql, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *st = db_qv(db, f, sql, fmt, ap);
+    va_end(ap);
+    if (!st) return f ? f->rc : RC_INTERNAL;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {}
+    Rc out = RC_OK;
+    if (rc != SQLITE_DONE) out = db_fail(db, f, rc, __FILE__, __LINE__);
+    db_done(st);
+    return out;
+}
+
+Rc db_int(Db *db, Fail *f, int64_t *out, const char *sql, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *st = db_qv(db, f, sql, fmt, ap);
+    va_end(ap);
+    if (!st) return f ? f->rc : RC_INTERNAL;
+    int rc = sqlite3_step(st);
+    Rc r = RC_OK;
+    if (rc == SQLITE_ROW) *out = sqlite3_column_int64(st, 0);
+    else if (rc == SQLITE_DONE) r = RC_NOT_FOUND;
+    else r = db_fail(db, f, rc, __FILE__, __LINE__);
+    db_done(st);
+    return r;
+}
+
+Rc db_text(Db *db, Fail *f, char *out, size_t outsz, const char *sql, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *st = db_qv(db, f, sql, fmt, ap);
+    va_end(ap);
+    if (!st) return f ? f->rc : RC_INTERNAL;
+    int rc = sqlite3_step(st);
+    Rc r = RC_OK;
+    if (rc == SQLITE_ROW) {
+        const char *s = (const char *)sqlite3_column_text(st, 0);
+        snprintf(out, outsz, "%s", s ? s : "");
+    } else if (rc == SQLITE_DONE) {
+        r = RC_NOT_FOUND;
+    } else {
+        r = db_fail(db, f, rc, __FILE__, __LINE__);
+    }
+    db_done(st);
+    return r;
+}
+
+Rc db_exec(Db *db, Fail *f, const char *sql) {
+    char *msg = NULL;
+    int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        log_error("exec failed: %s", msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        return db_fail(db, f, rc, __FILE__, __LINE__);
+    }
+    return RC_OK;
+}
+
+Rc db_begin(Db *db, Fail *f) { return db_run(db, f, "BEGIN IMMEDIATE", NULL); }
+Rc db_commit(Db *db, Fail *f) {
+    Rc r = db_run(db, f, "COMMIT", NULL);
+    if (r != RC_OK) db_rollback(db);
+    return r;
+}
+void db_rollback(Db *db) {
+    if (!sqlite3_get_autocommit(db->h)) sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int64_t db_last_id(Db *db) { return sqlite3_last_insert_rowid(db->h); }
+int db_changes(Db *db) { return sqlite3_changes(db->h); }

@@ -1,0 +1,58 @@
+/*
+ * db.h — the store: one SQLite connection per thread with WAL, foreign keys, a busy timeout and
+ * synchronous=FULL; a per-connection prepared-statement cache; bound-parameter queries only;
+ * transactions; and the mapping of SQLite result codes to Rc (disk full / read-only → 503).
+ */
+#ifndef SANQU_STORE_DB_H
+#define SANQU_STORE_DB_H
+
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/rc.h"
+
+typedef struct Db Db;
+
+/* Opens (creating if asked) the database at path and applies the connection settings. Does not
+ * migrate. On failure returns NULL and writes a message into err. The caller frees with db_close. */
+Db *db_open(const char *path, bool create, char *err, size_t errsz);
+void db_close(Db *db);
+sqlite3 *db_handle(Db *db);
+const char *db_path(Db *db);
+
+/* Prepares sql through the cache (keyed by the text) and binds the arguments described by fmt:
+ *   'i' int64_t, 'I' int64_t or NULL when 0, 'N' int64_t or NULL when negative, 't' const char * (NULL binds NULL),
+ *   'b' const void *, int length (blob), 'd' double.
+ * Returns the statement, reset and bound, owned by the cache: step it, then call db_done. NULL on
+ * error (the error is logged and, if f is not NULL, recorded as an Rc). */
+sqlite3_stmt *db_q(Db *db, Fail *f, const char *sql, const char *fmt, ...);
+/* The same with a va_list. */
+sqlite3_stmt *db_qv(Db *db, Fail *f, const char *sql, const char *fmt, va_list ap);
+/* Resets a statement from db_q so the cache can hand it out again. */
+void db_done(sqlite3_stmt *st);
+
+/* Runs a statement from db_q to completion; returns RC_OK or the mapped error. */
+Rc db_run(Db *db, Fail *f, const char *sql, const char *fmt, ...);
+/* Single-value queries: the first column of the first row. Return RC_NOT_FOUND without a row. */
+Rc db_int(Db *db, Fail *f, int64_t *out, const char *sql, const char *fmt, ...);
+/* Appends the first column of the first row (text) into out (NUL-terminated, truncated to
+ * outsz); RC_NOT_FOUND without a row. */
+Rc db_text(Db *db, Fail *f, char *out, size_t outsz, const char *sql, const char *fmt, ...);
+
+/* Executes SQL text with no parameters (schema, pragmas). */
+Rc db_exec(Db *db, Fail *f, const char *sql);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. db_rollback never fails and may be called when no
+ * transaction is open. */
+Rc db_begin(Db *db, Fail *f);
+Rc db_commit(Db *db, Fail *f);
+void db_rollback(Db *db);
+
+/* Maps an SQLite result code to an Rc and records it in f with the database message. */
+Rc db_fail(Db *db, Fail *f, int sqlite_rc, const char *file, int line);
+int64_t db_last_id(Db *db);
+int db_changes(Db *db);
+
+#endif

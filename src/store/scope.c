@@ -1,0 +1,30 @@
+/*
+ * scope.c — see scope.h.
+ */
+#include "store/scope.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void scope_all(Actor *a) {
+    snprintf(a->scope_lo, sizeof a->scope_lo, "/");
+    snprintf(a->scope_hi, sizeof a->scope_hi, "0");
+    a->scope_area = 0;
+}
+
+void scope_init(Actor *a, const char *org_path) {
+    if (role_district_wide(a->role) || !org_path || !*org_path) {
+        scope_all(a);
+        if (!role_district_wide(a->role)) {
+            /* No organisation path: nothing is in scope. */
+            snprintf(a->scope_lo, sizeof a->scope_lo, "~");
+            snprintf(a->scope_hi, sizeof a->scope_hi, "~");
+        }
+        return;
+    }
+    snprintf(a->scope_lo, sizeof a->scope_lo, "%s", org_path);
+    snprintf(a->scope_hi, sizeof a->scope_hi, "%s", org_path);
+    size_t n = strlen(a->scope_hi);
+    if (n > 0) a->scope_hi[n - 1] = '0'; /* '/1/4/' → '/1/40': '/' < '0' */
+    a->scope_area = strcmp(a->role, "committee") == 0 ? a->area_id : 0;
+}

@@ -9,7 +9,7 @@ LISTEN     ?= 127.0.0.1:8080
 SANQU      := $(BUILD)/sanqu
 
 .PHONY: all deps deps-test deps-bench build web run test test-unit test-api test-asan test-e2e \
-        bench fuzz clean routes
+        bench fuzz clean routes docs
 
 all: build
 
@@ -76,3 +76,7 @@ routes: build
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) web/dist
+
+# Regenerates the route table in docs/api.md from the binary.
+docs: build
+	@python3 scripts/docs_routes.py $(SANQU) docs/api.md

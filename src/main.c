@@ -346,7 +346,7 @@ static int cmd_user(int argc, char **argv) {
         int64_t id = 0;
         if (db_int(db, &f, &id, "SELECT id FROM users WHERE username = ?", "t", name) != RC_OK) {
             fail_clear(&f);
-            r = fail(&f, RC_NOT_FOUND, "no account %s", name);
+            r = rc_fail(&f, RC_NOT_FOUND, "no account %s", name);
         } else {
             r = user_lock(db, &actor, id, lock, &f);
             if (r == RC_OK) printf("Account %s %s.\n", name, lock ? "locked" : "unlocked");
@@ -432,8 +432,10 @@ static int cmd_backup(int argc, char **argv) {
 /* ---- small commands ------------------------------------------------------------------------ */
 
 static int cmd_routes(int argc, char **argv) {
-    if (argc > 1) die_usage("routes", "unknown argument '%s'", argv[1]);
-    router_print(routes, routes_count);
+    bool md = argc > 1 && strcmp(argv[1], "--markdown") == 0;
+    if (argc > (md ? 2 : 1)) die_usage("routes", "unknown argument '%s'", argv[md ? 2 : 1]);
+    if (md) router_print_markdown(routes, routes_count);
+    else router_print(routes, routes_count);
     return 0;
 }
 
@@ -472,7 +474,9 @@ static const Command commands[] = {
     {"backup", cmd_backup, "backup FILE [--db PATH]",
      "Copies the live database into FILE (online, while the server runs) and checks its integrity.\n"
      "The field key (FILE.key) is copied beside it."},
-    {"routes", cmd_routes, "routes", "Prints the HTTP route table: method, path, capability, flags, description."},
+    {"routes", cmd_routes, "routes [--markdown]",
+     "Prints the HTTP route table: method, path, capability, flags (W write/CSRF, J JSON body, C CSV body,\n"
+     "P allowed before a forced password change), description. --markdown prints the table of docs/api.md."},
     {"version", cmd_version, "version", "Prints the version."},
     {"help", cmd_help, "help [COMMAND]", "Shows the commands, or one command's usage."},
 };

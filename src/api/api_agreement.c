@@ -21,7 +21,7 @@ Rc api_agreement_list(Req *r) {
 
 Rc api_agreement_get(Req *r) {
     int64_t id = req_param_id(r, 0);
-    if (!id) return fail(&r->fail, RC_NOT_FOUND, "no such agreement");
+    if (!id) return rc_fail(&r->fail, RC_NOT_FOUND, "no such agreement");
     return api_record(r, 200, NULL, id, agreement_get);
 }
 
@@ -34,7 +34,7 @@ Rc api_agreement_create(Req *r) {
 
 Rc api_agreement_update(Req *r) {
     int64_t id = req_param_id(r, 0);
-    if (!id) return fail(&r->fail, RC_NOT_FOUND, "no such agreement");
+    if (!id) return rc_fail(&r->fail, RC_NOT_FOUND, "no such agreement");
     int64_t ver = api_if_match(r);
     if (ver < 0) return r->fail.rc;
     Rc rc = agreement_update(r->db, &r->actor, id, r->json, ver, &r->fail);
@@ -44,7 +44,7 @@ Rc api_agreement_update(Req *r) {
 
 Rc api_agreement_delete(Req *r) {
     int64_t id = req_param_id(r, 0);
-    if (!id) return fail(&r->fail, RC_NOT_FOUND, "no such agreement");
+    if (!id) return rc_fail(&r->fail, RC_NOT_FOUND, "no such agreement");
     Rc rc = agreement_delete(r->db, &r->actor, id, &r->fail);
     if (rc != RC_OK) return rc;
     req_no_content(r);

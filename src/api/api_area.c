@@ -7,7 +7,7 @@
 
 static int64_t area_id_param(Req *r) {
     int64_t id = req_param_id(r, 0);
-    if (!id) fail(&r->fail, RC_NOT_FOUND, "no such area");
+    if (!id) rc_fail(&r->fail, RC_NOT_FOUND, "no such area");
     return id;
 }
 
@@ -83,7 +83,7 @@ Rc api_area_member_add(Req *r) {
 Rc api_area_member_remove(Req *r) {
     int64_t id = area_id_param(r);
     int64_t org = req_param_id(r, 1);
-    if (!id || !org) return fail(&r->fail, RC_NOT_FOUND, "no such member");
+    if (!id || !org) return rc_fail(&r->fail, RC_NOT_FOUND, "no such member");
     Rc rc = area_member_remove(r->db, &r->actor, id, org, &r->fail);
     if (rc != RC_OK) return rc;
     req_no_content(r);

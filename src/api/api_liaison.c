@@ -20,7 +20,7 @@ Rc api_liaison_list(Req *r) {
 
 Rc api_liaison_get(Req *r) {
     int64_t id = req_param_id(r, 0);
-    if (!id) return fail(&r->fail, RC_NOT_FOUND, "no such liaison");
+    if (!id) return rc_fail(&r->fail, RC_NOT_FOUND, "no such liaison");
     return api_record(r, 200, NULL, id, liaison_get);
 }
 
@@ -33,7 +33,7 @@ Rc api_liaison_create(Req *r) {
 
 Rc api_liaison_update(Req *r) {
     int64_t id = req_param_id(r, 0);
-    if (!id) return fail(&r->fail, RC_NOT_FOUND, "no such liaison");
+    if (!id) return rc_fail(&r->fail, RC_NOT_FOUND, "no such liaison");
     int64_t ver = api_if_match(r);
     if (ver < 0) return r->fail.rc;
     Rc rc = liaison_update(r->db, &r->actor, id, r->json, ver, &r->fail);
@@ -43,7 +43,7 @@ Rc api_liaison_update(Req *r) {
 
 Rc api_liaison_delete(Req *r) {
     int64_t id = req_param_id(r, 0);
-    if (!id) return fail(&r->fail, RC_NOT_FOUND, "no such liaison");
+    if (!id) return rc_fail(&r->fail, RC_NOT_FOUND, "no such liaison");
     Rc rc = liaison_delete(r->db, &r->actor, id, &r->fail);
     if (rc != RC_OK) return rc;
     req_no_content(r);

@@ -72,7 +72,7 @@ int64_t api_if_match(Req *r) {
     char *end;
     long long v = strtoll(p, &end, 10);
     if (end == p || v <= 0 || (*end && !(*end == '"' && end[1] == 0))) {
-        fail(&r->fail, RC_PRECONDITION, "If-Match must be a version ETag such as \"3\"");
+        rc_fail(&r->fail, RC_PRECONDITION, "If-Match must be a version ETag such as \"3\"");
         return -1;
     }
     return v;

@@ -23,7 +23,7 @@ Rc api_org_list(Req *r) {
 
 Rc api_org_get(Req *r) {
     int64_t id = req_param_id(r, 0);
-    if (!id) return fail(&r->fail, RC_NOT_FOUND, "no such organisation");
+    if (!id) return rc_fail(&r->fail, RC_NOT_FOUND, "no such organisation");
     return api_record(r, 200, NULL, id, org_get);
 }
 
@@ -36,7 +36,7 @@ Rc api_org_create(Req *r) {
 
 Rc api_org_update(Req *r) {
     int64_t id = req_param_id(r, 0);
-    if (!id) return fail(&r->fail, RC_NOT_FOUND, "no such organisation");
+    if (!id) return rc_fail(&r->fail, RC_NOT_FOUND, "no such organisation");
     int64_t ver = api_if_match(r);
     if (ver < 0) return r->fail.rc;
     Rc rc = org_update(r->db, &r->actor, id, r->json, ver, &r->fail);
@@ -46,7 +46,7 @@ Rc api_org_update(Req *r) {
 
 Rc api_org_delete(Req *r) {
     int64_t id = req_param_id(r, 0);
-    if (!id) return fail(&r->fail, RC_NOT_FOUND, "no such organisation");
+    if (!id) return rc_fail(&r->fail, RC_NOT_FOUND, "no such organisation");
     Rc rc = org_delete(r->db, &r->actor, id, &r->fail);
     if (rc != RC_OK) return rc;
     req_no_content(r);

@@ -27,7 +27,7 @@ Rc api_user_list(Req *r) {
 
 static int64_t user_id_param(Req *r) {
     int64_t id = req_param_id(r, 0);
-    if (!id) fail(&r->fail, RC_NOT_FOUND, "no such user");
+    if (!id) rc_fail(&r->fail, RC_NOT_FOUND, "no such user");
     return id;
 }
 

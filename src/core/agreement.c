@@ -40,7 +40,7 @@ Rc agreement_list(Db *db, const Actor *a, const AgreementFilter *flt, int page, 
 Rc agreement_get(Db *db, const Actor *a, int64_t id, Buf *out, Fail *f) {
     Rc r = listq_one(db, f, out, "SELECT " AG_JSON AG_FROM " WHERE " AG_SCOPE " AND g.id = ?",
                      SCOPE_FMT "i", SCOPE_ARGS(a), id);
-    if (r == RC_NOT_FOUND) r = fail(f, RC_NOT_FOUND, "agreement %lld not found", (long long)id);
+    if (r == RC_NOT_FOUND) r = rc_fail(f, RC_NOT_FOUND, "agreement %lld not found", (long long)id);
     return r;
 }
 
@@ -134,7 +134,7 @@ Rc agreement_create(Db *db, const Actor *a, json_t *in, int64_t *id, Fail *f) {
 static Rc load_version(Db *db, const Actor *a, int64_t id, int64_t *version, Fail *f) {
     Rc r = db_int(db, f, version, "SELECT g.version FROM agreements g WHERE " AG_SCOPE " AND g.id = ?",
                   SCOPE_FMT "i", SCOPE_ARGS(a), id);
-    if (r == RC_NOT_FOUND) r = fail(f, RC_NOT_FOUND, "agreement %lld not found", (long long)id);
+    if (r == RC_NOT_FOUND) r = rc_fail(f, RC_NOT_FOUND, "agreement %lld not found", (long long)id);
     return r;
 }
 
@@ -144,7 +144,7 @@ static Rc may_write(Db *db, const Actor *a, int64_t id, Fail *f) {
     int64_t area = 0;
     db_int(db, NULL, &area, "SELECT coalesce(area_id, 0) FROM agreements WHERE id = ?", "i", id);
     if (area && area == a->area_id) return RC_OK;
-    return fail(f, RC_FORBIDDEN, "only the area's own committee may change this agreement");
+    return rc_fail(f, RC_FORBIDDEN, "only the area's own committee may change this agreement");
 }
 
 Rc agreement_update(Db *db, const Actor *a, int64_t id, json_t *in, int64_t if_version, Fail *f) {
@@ -154,7 +154,7 @@ Rc agreement_update(Db *db, const Actor *a, int64_t id, json_t *in, int64_t if_v
     if (r != RC_OK) return r;
     if (if_version > 0 && if_version != version) {
         fail_extra(f, "current_version", json_integer(version));
-        return fail(f, RC_PRECONDITION, "the record is at version %lld; reload and retry", (long long)version);
+        return rc_fail(f, RC_PRECONDITION, "the record is at version %lld; reload and retry", (long long)version);
     }
     validate_agreement(db, a, in, f);
     if ((r = fail_fields(f)) != RC_OK) return r;

@@ -35,7 +35,7 @@ Rc area_list(Db *db, const Actor *a, const char *q, int page, int page_size, Buf
 Rc area_get(Db *db, const Actor *a, int64_t id, Buf *out, Fail *f) {
     Rc r = listq_one(db, f, out, "SELECT " AREA_JSON AREA_FROM " WHERE " SCOPE_AREA("a") " AND a.id = ?",
                      SCOPE_FMT "i", SCOPE_ARGS(a), id);
-    if (r == RC_NOT_FOUND) r = fail(f, RC_NOT_FOUND, "area %lld not found", (long long)id);
+    if (r == RC_NOT_FOUND) r = rc_fail(f, RC_NOT_FOUND, "area %lld not found", (long long)id);
     return r;
 }
 
@@ -43,7 +43,7 @@ Rc area_visible(Db *db, const Actor *a, int64_t id, Fail *f) {
     int64_t x;
     Rc r = db_int(db, f, &x, "SELECT a.id FROM areas a WHERE " SCOPE_AREA("a") " AND a.id = ?",
                   SCOPE_FMT "i", SCOPE_ARGS(a), id);
-    if (r == RC_NOT_FOUND) r = fail(f, RC_NOT_FOUND, "area %lld not found", (long long)id);
+    if (r == RC_NOT_FOUND) r = rc_fail(f, RC_NOT_FOUND, "area %lld not found", (long long)id);
     return r;
 }
 
@@ -93,11 +93,11 @@ Rc area_update(Db *db, const Actor *a, int64_t id, json_t *in, int64_t if_versio
     int64_t version;
     Rc r = db_int(db, f, &version, "SELECT a.version FROM areas a WHERE " SCOPE_AREA("a") " AND a.id = ?",
                   SCOPE_FMT "i", SCOPE_ARGS(a), id);
-    if (r == RC_NOT_FOUND) return fail(f, RC_NOT_FOUND, "area %lld not found", (long long)id);
+    if (r == RC_NOT_FOUND) return rc_fail(f, RC_NOT_FOUND, "area %lld not found", (long long)id);
     if (r != RC_OK) return r;
     if (if_version > 0 && if_version != version) {
         fail_extra(f, "current_version", json_integer(version));
-        return fail(f, RC_PRECONDITION, "the record is at version %lld; reload and retry", (long long)version);
+        return rc_fail(f, RC_PRECONDITION, "the record is at version %lld; reload and retry", (long long)version);
     }
     validate_area(db, in, id, f);
     if ((r = fail_fields(f)) != RC_OK) return r;
@@ -135,7 +135,7 @@ Rc area_delete(Db *db, const Actor *a, int64_t id, Fail *f) {
     if (r == RC_OK && json_array_size(list) > 0) {
         fail_extra(f, "references", list);
         list = NULL;
-        r = fail(f, RC_CONFLICT, "area %lld is still referenced", (long long)id);
+        r = rc_fail(f, RC_CONFLICT, "area %lld is still referenced", (long long)id);
     }
     json_decref(list);
     if (r == RC_OK) r = db_run(db, f, "DELETE FROM areas WHERE id = ?", "i", id);
@@ -162,7 +162,7 @@ Rc area_members(Db *db, const Actor *a, int64_t id, const char *kind, int page, 
 /* Committee members may change only their own area; district-wide roles any. */
 static Rc may_manage(const Actor *a, int64_t id, Fail *f) {
     if (strcmp(a->scope_lo, "/") == 0 || a->area_id == id) return RC_OK;
-    return fail(f, RC_FORBIDDEN, "only the area's own committee may change its members");
+    return rc_fail(f, RC_FORBIDDEN, "only the area's own committee may change its members");
 }
 
 Rc area_member_add(Db *db, const Actor *a, int64_t id, json_t *in, Fail *f) {
@@ -208,7 +208,7 @@ Rc area_member_remove(Db *db, const Actor *a, int64_t id, int64_t org_id, Fail *
     if (r != RC_OK) return r;
     if ((r = db_begin(db, f)) != RC_OK) return r;
     r = db_run(db, f, "DELETE FROM area_members WHERE area_id = ? AND org_id = ?", "ii", id, org_id);
-    if (r == RC_OK && db_changes(db) == 0) r = fail(f, RC_NOT_FOUND, "organisation %lld is not a member", (long long)org_id);
+    if (r == RC_OK && db_changes(db) == 0) r = rc_fail(f, RC_NOT_FOUND, "organisation %lld is not a member", (long long)org_id);
     if (r == RC_OK) r = audit_write(db, f, a, NULL, NULL, "delete", "area_member", id, "ok", json_pack("{s:I}", "org_id", (json_int_t)org_id));
     if (r == RC_OK) r = db_commit(db, f);
     if (r != RC_OK) db_rollback(db);

@@ -41,7 +41,7 @@ Rc auth_load_actor(Db *db, int64_t user_id, Actor *a, Fail *f) {
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         db_done(st);
-        return rc == SQLITE_DONE ? fail(f, RC_NOT_FOUND, "no such user") : db_fail(db, f, rc, __FILE__, __LINE__);
+        return rc == SQLITE_DONE ? rc_fail(f, RC_NOT_FOUND, "no such user") : db_fail(db, f, rc, __FILE__, __LINE__);
     }
     a->user_id = user_id;
     snprintf(a->username, sizeof a->username, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -146,7 +146,7 @@ Rc auth_login(Db *db, const AuthConfig *cfg, const char *username, const char *p
         audit_write(db, &g, NULL, username, ip, "login_failed", "address", 0, "denied",
                     json_pack("{s:s}", "reason", "address locked"));
         fail_clear(&g);
-        return fail(f, RC_RATE_LIMITED, "too many failed logins from this address");
+        return rc_fail(f, RC_RATE_LIMITED, "too many failed logins from this address");
     }
     if (f->rc == RC_NOT_FOUND) fail_clear(f);
 
@@ -172,7 +172,7 @@ Rc auth_login(Db *db, const AuthConfig *cfg, const char *username, const char *p
         audit_write(db, &g, NULL, username, ip, "login_failed", "user", uid, "denied",
                     json_pack("{s:s}", "reason", "account locked"));
         fail_clear(&g);
-        return fail(f, RC_LOCKED, "account locked");
+        return rc_fail(f, RC_LOCKED, "account locked");
     }
     if (uid && locked_until > 0 && locked_until <= now) audit_lock_end(db, username, uid, locked_until, ip);
 
@@ -186,9 +186,9 @@ Rc auth_login(Db *db, const AuthConfig *cfg, const char *username, const char *p
     }
     if (!ok || disabled) {
         Rc lock = record_failure(db, cfg, username, uid, ip, !uid ? "unknown user" : disabled ? "disabled" : "bad password", out);
-        if (lock == RC_LOCKED) return fail(f, RC_LOCKED, "account locked after repeated failures");
-        if (lock == RC_RATE_LIMITED) return fail(f, RC_RATE_LIMITED, "too many failed logins from this address");
-        return fail(f, RC_BAD_CREDENTIALS, "wrong user name or password");
+        if (lock == RC_LOCKED) return rc_fail(f, RC_LOCKED, "account locked after repeated failures");
+        if (lock == RC_RATE_LIMITED) return rc_fail(f, RC_RATE_LIMITED, "too many failed logins from this address");
+        return rc_fail(f, RC_BAD_CREDENTIALS, "wrong user name or password");
     }
 
     Rc r = auth_load_actor(db, uid, &out->actor, f);
@@ -215,7 +215,7 @@ Rc auth_login(Db *db, const AuthConfig *cfg, const char *username, const char *p
 }
 
 Rc auth_session(Db *db, const AuthConfig *cfg, const char *token, Actor *out, Fail *f) {
-    if (!token || strlen(token) != CRYPTO_TOKEN_LEN) return fail(f, RC_UNAUTHENTICATED, "no session");
+    if (!token || strlen(token) != CRYPTO_TOKEN_LEN) return rc_fail(f, RC_UNAUTHENTICATED, "no session");
     uint8_t digest[CRYPTO_DIGEST_LEN];
     crypto_digest(token, digest);
     sqlite3_stmt *st = db_q(db, f,
@@ -226,7 +226,7 @@ Rc auth_session(Db *db, const AuthConfig *cfg, const char *token, Actor *out, Fa
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         db_done(st);
-        return rc == SQLITE_DONE ? fail(f, RC_UNAUTHENTICATED, "no session")
+        return rc == SQLITE_DONE ? rc_fail(f, RC_UNAUTHENTICATED, "no session")
                                  : db_fail(db, f, rc, __FILE__, __LINE__);
     }
     int64_t uid = sqlite3_column_int64(st, 0);
@@ -242,8 +242,8 @@ Rc auth_session(Db *db, const AuthConfig *cfg, const char *token, Actor *out, Fa
         Fail g = {0};
         db_run(db, &g, "DELETE FROM sessions WHERE digest = ?", "b", digest, (int)sizeof digest);
         fail_clear(&g);
-        if (expired) return fail(f, RC_SESSION_EXPIRED, "session expired");
-        return fail(f, RC_UNAUTHENTICATED, "account disabled or locked");
+        if (expired) return rc_fail(f, RC_SESSION_EXPIRED, "session expired");
+        return rc_fail(f, RC_UNAUTHENTICATED, "account disabled or locked");
     }
     Rc r = auth_load_actor(db, uid, out, f);
     if (r != RC_OK) return r;
@@ -278,7 +278,7 @@ Rc auth_change_password(Db *db, const Actor *actor, const char *token, const cha
     else if (old_pw && strcmp(old_pw, new_pw) == 0) fail_field(f, "new_password", "same_as_old", NULL);
     if ((r = fail_fields(f)) != RC_OK) return r;
     char nh[CRYPTO_PWHASH_LEN];
-    if (!crypto_pw_hash(new_pw, nh)) return fail(f, RC_UNAVAILABLE, "cannot hash the password (memory)");
+    if (!crypto_pw_hash(new_pw, nh)) return rc_fail(f, RC_UNAVAILABLE, "cannot hash the password (memory)");
     uint8_t digest[CRYPTO_DIGEST_LEN];
     crypto_digest(token, digest);
     if ((r = db_begin(db, f)) != RC_OK) return r;

@@ -94,7 +94,7 @@ static int64_t add_user(Demo *d, const char *username, const char *display, cons
 Rc demo_build(Db *db, const char *password, FILE *accounts, Fail *f) {
     int64_t existing = 0;
     if (db_int(db, f, &existing, "SELECT count(*) FROM orgs", NULL) != RC_OK) return f->rc;
-    if (existing > 0) return fail(f, RC_CONFLICT, "the database already holds organisations; demo data goes only into a new database");
+    if (existing > 0) return rc_fail(f, RC_CONFLICT, "the database already holds organisations; demo data goes only into a new database");
     Demo d = {.db = db, .f = f, .rng = 20251112, .rc = RC_OK, .next_id = 1};
     Rc r = db_begin(db, f);
     if (r != RC_OK) return r;

@@ -57,7 +57,7 @@ Rc liaison_list(Db *db, const Actor *a, const LiaisonFilter *flt, int page, int 
 Rc liaison_get(Db *db, const Actor *a, int64_t id, Buf *out, Fail *f) {
     Rc r = listq_one(db, f, out, "SELECT " LI_JSON LI_FROM " WHERE " LI_SCOPE " AND l.id = ?",
                      SCOPE_FMT "i", SCOPE_ARGS(a), id);
-    if (r == RC_NOT_FOUND) r = fail(f, RC_NOT_FOUND, "liaison %lld not found", (long long)id);
+    if (r == RC_NOT_FOUND) r = rc_fail(f, RC_NOT_FOUND, "liaison %lld not found", (long long)id);
     return r;
 }
 
@@ -153,7 +153,7 @@ static Rc load_version(Db *db, const Actor *a, int64_t id, int64_t *version, cha
     }
     db_done(st);
     if (rc == SQLITE_ROW) return RC_OK;
-    if (rc == SQLITE_DONE) return fail(f, RC_NOT_FOUND, "liaison %lld not found", (long long)id);
+    if (rc == SQLITE_DONE) return rc_fail(f, RC_NOT_FOUND, "liaison %lld not found", (long long)id);
     return db_fail(db, f, rc, __FILE__, __LINE__);
 }
 
@@ -163,10 +163,10 @@ Rc liaison_update(Db *db, const Actor *a, int64_t id, json_t *in, int64_t if_ver
     Rc r = load_version(db, a, id, &version, kind, f);
     if (r != RC_OK) return r;
     if (strcmp(a->scope_lo, "/") != 0 && strncmp(kind, "cadre_", 6) != 0)
-        return fail(f, RC_FORBIDDEN, "only district-wide roles change this kind of liaison");
+        return rc_fail(f, RC_FORBIDDEN, "only district-wide roles change this kind of liaison");
     if (if_version > 0 && if_version != version) {
         fail_extra(f, "current_version", json_integer(version));
-        return fail(f, RC_PRECONDITION, "the record is at version %lld; reload and retry", (long long)version);
+        return rc_fail(f, RC_PRECONDITION, "the record is at version %lld; reload and retry", (long long)version);
     }
     LiaisonIds ids;
     validate_liaison(db, a, in, &ids, f);
@@ -189,7 +189,7 @@ Rc liaison_delete(Db *db, const Actor *a, int64_t id, Fail *f) {
     Rc r = load_version(db, a, id, &version, kind, f);
     if (r != RC_OK) return r;
     if (strcmp(a->scope_lo, "/") != 0 && strncmp(kind, "cadre_", 6) != 0)
-        return fail(f, RC_FORBIDDEN, "only district-wide roles change this kind of liaison");
+        return rc_fail(f, RC_FORBIDDEN, "only district-wide roles change this kind of liaison");
     if ((r = db_begin(db, f)) != RC_OK) return r;
     r = db_run(db, f, "DELETE FROM liaisons WHERE id = ?", "i", id);
     if (r == RC_OK) r = audit_write(db, f, a, NULL, NULL, "delete", "liaison", id, "ok", NULL);

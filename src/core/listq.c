@@ -33,7 +33,7 @@ Rc listq_run(Db *db, Fail *f, Buf *out, int page, int page_size, const char *cou
     db_done(st);
     if (rc != SQLITE_DONE) return db_fail(db, f, rc, __FILE__, __LINE__);
     buf_printf(out, "],\"total\":%lld,\"page\":%d,\"page_size\":%d}", (long long)total, page, page_size);
-    return buf_oom(out) ? fail(f, RC_UNAVAILABLE, "out of memory") : RC_OK;
+    return buf_oom(out) ? rc_fail(f, RC_UNAVAILABLE, "out of memory") : RC_OK;
 }
 
 Rc listq_one(Db *db, Fail *f, Buf *out, const char *sql, const char *fmt, ...) {

@@ -100,7 +100,7 @@ Rc org_get(Db *db, const Actor *a, int64_t id, Buf *out, Fail *f) {
                      " ar.id, 'name', ar.name)) FROM area_members am JOIN areas ar ON ar.id = am.area_id"
                      " WHERE am.org_id = o.id))" ORG_FROM " WHERE " SCOPE_ORG("o") " AND o.id = ?",
                      SCOPE_FMT "i", SCOPE_ARGS(a), id);
-    if (r == RC_NOT_FOUND) r = fail(f, RC_NOT_FOUND, "organisation %lld not found", (long long)id);
+    if (r == RC_NOT_FOUND) r = rc_fail(f, RC_NOT_FOUND, "organisation %lld not found", (long long)id);
     if (r == RC_OK) buf_append(out, tmp.data, tmp.len);
     buf_free(&tmp);
     return r;
@@ -109,7 +109,7 @@ Rc org_get(Db *db, const Actor *a, int64_t id, Buf *out, Fail *f) {
 Rc org_version(Db *db, const Actor *a, int64_t id, int64_t *version, Fail *f) {
     Rc r = db_int(db, f, version, "SELECT o.version FROM orgs o WHERE " SCOPE_ORG("o") " AND o.id = ?",
                   SCOPE_FMT "i", SCOPE_ARGS(a), id);
-    if (r == RC_NOT_FOUND) return fail(f, RC_NOT_FOUND, "organisation %lld not found", (long long)id);
+    if (r == RC_NOT_FOUND) return rc_fail(f, RC_NOT_FOUND, "organisation %lld not found", (long long)id);
     return r;
 }
 
@@ -118,7 +118,7 @@ Rc org_kind(Db *db, const Actor *a, int64_t id, char kind[16], Fail *f) {
     Rc r = db_text(db, &g, kind, 16, "SELECT o.kind FROM orgs o WHERE " SCOPE_ORG("o") " AND o.id = ?",
                    SCOPE_FMT "i", SCOPE_ARGS(a), id);
     if (r != RC_OK && r != RC_NOT_FOUND) {
-        fail(f, r, "%s", g.detail);
+        rc_fail(f, r, "%s", g.detail);
     }
     fail_clear(&g);
     return r;
@@ -216,7 +216,7 @@ static Rc org_insert(Db *db, const Actor *a, json_t *in, int64_t *id, Fail *f) {
     if (r != RC_OK) return r;
     if ((r = fail_fields(f)) != RC_OK) return r;
     if (strcmp(kind, "district") == 0 && strcmp(a->scope_lo, "/") != 0)
-        return fail(f, RC_FORBIDDEN, "only district-wide roles may create the district");
+        return rc_fail(f, RC_FORBIDDEN, "only district-wide roles may create the district");
     int64_t nid = 0;
     if ((r = db_int(db, f, &nid, "SELECT coalesce(max(id), 0) + 1 FROM orgs", NULL)) != RC_OK) return r;
     char path[200];
@@ -266,13 +266,13 @@ Rc org_update(Db *db, const Actor *a, int64_t id, json_t *in, int64_t if_version
     db_done(st);
     if (rc != SQLITE_ROW) {
         db_rollback(db);
-        if (rc == SQLITE_DONE) return fail(f, RC_NOT_FOUND, "organisation %lld not found", (long long)id);
+        if (rc == SQLITE_DONE) return rc_fail(f, RC_NOT_FOUND, "organisation %lld not found", (long long)id);
         return db_fail(db, f, rc, __FILE__, __LINE__);
     }
     if (if_version > 0 && if_version != version) {
         db_rollback(db);
         fail_extra(f, "current_version", json_integer(version));
-        return fail(f, RC_PRECONDITION, "the record is at version %lld; reload and retry", (long long)version);
+        return rc_fail(f, RC_PRECONDITION, "the record is at version %lld; reload and retry", (long long)version);
     }
     const char *nk = jh_str(in, "kind");
     if (nk && strcmp(nk, kind) != 0) fail_field(f, "kind", "immutable", NULL);
@@ -346,7 +346,7 @@ Rc org_delete(Db *db, const Actor *a, int64_t id, Fail *f) {
     if (r == RC_OK && json_array_size(list) > 0) {
         fail_extra(f, "references", list);
         list = NULL;
-        r = fail(f, RC_CONFLICT, "organisation %lld is still referenced", (long long)id);
+        r = rc_fail(f, RC_CONFLICT, "organisation %lld is still referenced", (long long)id);
     }
     json_decref(list);
     if (r == RC_OK) r = db_run(db, f, "DELETE FROM orgs WHERE id = ?", "i", id);
@@ -467,7 +467,7 @@ static int import_record(const CsvRecord *rec, void *ud) {
             }
         } else if (r != RC_OK) {
             im->fatal = r;
-            fail(im->f, r, "%s", rf.detail);
+            rc_fail(im->f, r, "%s", rf.detail);
         } else {
             im->valid++;
         }
@@ -512,13 +512,13 @@ Rc org_import(Db *db, const Actor *a, const char *csv, size_t len, bool dry_run,
         fail_extra(f, "errors", im.errors);
         fail_extra(f, "rows", json_integer(im.rows));
         fail_extra(f, "valid", json_integer(im.valid));
-        return fail(f, RC_VALIDATION, "%zu errors in the CSV; nothing was imported", nerr);
+        return rc_fail(f, RC_VALIDATION, "%zu errors in the CSV; nothing was imported", nerr);
     }
     json_t *rep = json_pack("{s:b, s:i, s:i, s:i, s:o}", "dry_run", dry_run, "rows", im.rows, "valid", im.valid,
                             "created", dry_run ? 0 : im.valid, "errors", im.errors);
     char *s = json_dumps(rep, JSON_COMPACT);
     json_decref(rep);
-    if (!s) return fail(f, RC_UNAVAILABLE, "out of memory");
+    if (!s) return rc_fail(f, RC_UNAVAILABLE, "out of memory");
     buf_puts(out, s);
     free(s);
     return RC_OK;

@@ -50,7 +50,7 @@ const char *rc_title(Rc rc);
 /* Records an error (the first one wins for rc and detail) and returns rc. */
 Rc fail_at(Fail *f, const char *file, int line, Rc rc, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-#define fail(f, rc, ...) fail_at((f), __FILE__, __LINE__, (rc), __VA_ARGS__)
+#define rc_fail(f, rc, ...) fail_at((f), __FILE__, __LINE__, (rc), __VA_ARGS__)
 
 /* Adds a field error {field, rule} (params may be NULL; the reference is stolen). Does not change
  * rc: call fail_fields() after validating every field. */

@@ -49,7 +49,7 @@ Rc user_me(Db *db, const Actor *a, Buf *out, Fail *f) {
                      USER_FROM " WHERE u.id = ?",
                      "ttti", cs ? cs : "[]", a->scope_lo, a->csrf, a->user_id);
     free(cs);
-    if (r == RC_NOT_FOUND) r = fail(f, RC_UNAUTHENTICATED, "the account no longer exists");
+    if (r == RC_NOT_FOUND) r = rc_fail(f, RC_UNAUTHENTICATED, "the account no longer exists");
     return r;
 }
 
@@ -67,7 +67,7 @@ Rc user_list(Db *db, const Actor *a, const UserFilter *flt, int page, int page_s
 Rc user_get(Db *db, const Actor *a, int64_t id, Buf *out, Fail *f) {
     Rc r = listq_one(db, f, out, "SELECT " USER_JSON USER_FROM " WHERE " SCOPE_ORG("o") " AND u.id = ?",
                      SCOPE_FMT "i", SCOPE_ARGS(a), id);
-    if (r == RC_NOT_FOUND) r = fail(f, RC_NOT_FOUND, "user %lld not found", (long long)id);
+    if (r == RC_NOT_FOUND) r = rc_fail(f, RC_NOT_FOUND, "user %lld not found", (long long)id);
     return r;
 }
 
@@ -118,7 +118,7 @@ static const JField user_fields[] = {
 static Rc seal_phone(const char *phone, uint8_t *sealed, int *n, Fail *f) {
     *n = 0;
     if (!phone) return RC_OK;
-    if (!crypto_seal(phone, strlen(phone), sealed)) return fail(f, RC_INTERNAL, "no field key loaded");
+    if (!crypto_seal(phone, strlen(phone), sealed)) return rc_fail(f, RC_INTERNAL, "no field key loaded");
     *n = (int)(strlen(phone) + CRYPTO_SEAL_OVERHEAD);
     return RC_OK;
 }
@@ -143,7 +143,7 @@ Rc user_create(Db *db, const Actor *a, json_t *in, int64_t *id, char initial_pw[
         pw = initial_pw;
     }
     char hash[CRYPTO_PWHASH_LEN];
-    if (!crypto_pw_hash(pw, hash)) return fail(f, RC_UNAVAILABLE, "cannot hash the password (memory)");
+    if (!crypto_pw_hash(pw, hash)) return rc_fail(f, RC_UNAVAILABLE, "cannot hash the password (memory)");
     uint8_t sealed[64 + CRYPTO_SEAL_OVERHEAD];
     int sn;
     if ((r = seal_phone(jh_str(in, "phone"), sealed, &sn, f)) != RC_OK) return r;
@@ -177,7 +177,7 @@ static Rc load_user(Db *db, const Actor *a, int64_t id, char role[16], int64_t *
     }
     db_done(st);
     if (rc == SQLITE_ROW) return RC_OK;
-    if (rc == SQLITE_DONE) return fail(f, RC_NOT_FOUND, "user %lld not found", (long long)id);
+    if (rc == SQLITE_DONE) return rc_fail(f, RC_NOT_FOUND, "user %lld not found", (long long)id);
     return db_fail(db, f, rc, __FILE__, __LINE__);
 }
 
@@ -194,10 +194,10 @@ Rc user_update(Db *db, const Actor *a, int64_t id, json_t *in, int64_t if_versio
     Rc r = load_user(db, a, id, role, &version, f);
     if (r != RC_OK) return r;
     if (is_privileged(role) && !(a->caps & CAP_USER_ROLE))
-        return fail(f, RC_FORBIDDEN, "accounts of the role %s are managed by the security administrator", role);
+        return rc_fail(f, RC_FORBIDDEN, "accounts of the role %s are managed by the security administrator", role);
     if (if_version > 0 && if_version != version) {
         fail_extra(f, "current_version", json_integer(version));
-        return fail(f, RC_PRECONDITION, "the record is at version %lld; reload and retry", (long long)version);
+        return rc_fail(f, RC_PRECONDITION, "the record is at version %lld; reload and retry", (long long)version);
     }
     jh_validate(in, fields, 5, f);
     check_role_refs(db, a, role, jh_int(in, "org_id"), jh_int(in, "area_id"), false, f);
@@ -232,7 +232,7 @@ Rc user_set_role(Db *db, const Actor *a, int64_t id, json_t *in, Fail *f) {
     int64_t version, org_id = 0;
     Rc r = load_user(db, a, id, old, &version, f);
     if (r != RC_OK) return r;
-    if (id == a->user_id) return fail(f, RC_FORBIDDEN, "nobody may change their own role");
+    if (id == a->user_id) return rc_fail(f, RC_FORBIDDEN, "nobody may change their own role");
     jh_validate(in, fields, 2, f);
     const char *role = jh_str(in, "role");
     db_int(db, NULL, &org_id, "SELECT org_id FROM users WHERE id = ?", "i", id);
@@ -256,7 +256,7 @@ Rc user_lock(Db *db, const Actor *a, int64_t id, bool lock, Fail *f) {
     int64_t version;
     Rc r = load_user(db, a, id, role, &version, f);
     if (r != RC_OK) return r;
-    if (lock && id == a->user_id) return fail(f, RC_FORBIDDEN, "nobody may lock their own account");
+    if (lock && id == a->user_id) return rc_fail(f, RC_FORBIDDEN, "nobody may lock their own account");
     char username[40] = "";
     db_text(db, NULL, username, sizeof username, "SELECT username FROM users WHERE id = ?", "i", id);
     if ((r = db_begin(db, f)) != RC_OK) return r;
@@ -278,10 +278,10 @@ Rc user_reset_password(Db *db, const Actor *a, int64_t id, char new_pw[15], Fail
     Rc r = load_user(db, a, id, role, &version, f);
     if (r != RC_OK) return r;
     if (is_privileged(role) && !(a->caps & CAP_USER_ROLE))
-        return fail(f, RC_FORBIDDEN, "accounts of the role %s are managed by the security administrator", role);
+        return rc_fail(f, RC_FORBIDDEN, "accounts of the role %s are managed by the security administrator", role);
     crypto_gen_password(new_pw);
     char hash[CRYPTO_PWHASH_LEN];
-    if (!crypto_pw_hash(new_pw, hash)) return fail(f, RC_UNAVAILABLE, "cannot hash the password (memory)");
+    if (!crypto_pw_hash(new_pw, hash)) return rc_fail(f, RC_UNAVAILABLE, "cannot hash the password (memory)");
     if ((r = db_begin(db, f)) != RC_OK) return r;
     r = db_run(db, f, "UPDATE users SET pw_hash = ?, must_change_password = 1, version = version + 1 WHERE id = ?",
                "ti", hash, id);
@@ -308,9 +308,9 @@ Rc user_phone(Db *db, const Actor *a, int64_t id, char out[64], Fail *f) {
              crypto_open(sqlite3_column_blob(st, 0), (size_t)n, out);
     }
     db_done(st);
-    if (rc == SQLITE_DONE) return fail(f, RC_NOT_FOUND, "user %lld not found", (long long)id);
+    if (rc == SQLITE_DONE) return rc_fail(f, RC_NOT_FOUND, "user %lld not found", (long long)id);
     if (rc != SQLITE_ROW) return db_fail(db, f, rc, __FILE__, __LINE__);
-    if (!ok) return fail(f, RC_INTERNAL, "the phone number cannot be decrypted with this key");
+    if (!ok) return rc_fail(f, RC_INTERNAL, "the phone number cannot be decrypted with this key");
     Rc r = audit_write(db, f, a, NULL, NULL, "pii_read", "user", id, "ok", json_pack("{s:s, s:b}", "field", "phone", "present", have));
     return r;
 }
@@ -322,9 +322,9 @@ Rc user_set_password(Db *db, const Actor *a, const char *username, const char *p
     }
     int64_t id;
     if (db_int(db, f, &id, "SELECT id FROM users WHERE username = ?", "t", username) != RC_OK)
-        return fail(f, RC_NOT_FOUND, "no user %s", username);
+        return rc_fail(f, RC_NOT_FOUND, "no user %s", username);
     char hash[CRYPTO_PWHASH_LEN];
-    if (!crypto_pw_hash(password, hash)) return fail(f, RC_UNAVAILABLE, "cannot hash the password (memory)");
+    if (!crypto_pw_hash(password, hash)) return rc_fail(f, RC_UNAVAILABLE, "cannot hash the password (memory)");
     Rc r = db_begin(db, f);
     if (r != RC_OK) return r;
     r = db_run(db, f, "UPDATE users SET pw_hash = ?, must_change_password = ?, version = version + 1 WHERE id = ?",

@@ -114,7 +114,7 @@ Rc req_check_if_match(Req *r, int64_t version) {
     snprintf(bare, sizeof bare, "%lld", (long long)version);
     if (strcmp(p, bare) == 0) return RC_OK;
     fail_extra(&r->fail, "current_version", json_integer(version));
-    return fail(&r->fail, RC_PRECONDITION, "the record is at version %lld; reload and retry", (long long)version);
+    return rc_fail(&r->fail, RC_PRECONDITION, "the record is at version %lld; reload and retry", (long long)version);
 }
 
 void req_set_etag(Req *r, int64_t version) {

@@ -65,14 +65,25 @@ const Route *router_match(const Route *table, int n, const char *method, const c
     return NULL;
 }
 
+static const char *cap_label(const Route *r) {
+    if (r->flags & R_PUBLIC) return "public";
+    for (int b = 0; b < CAP_COUNT; b++)
+        if (r->cap == (1u << b)) return cap_names[b];
+    return "signed in";
+}
+
+void router_print_markdown(const Route *table, int n) {
+    printf("| method | path | capability | description |\n|---|---|---|---|\n");
+    for (int i = 0; i < n; i++)
+        printf("| %s | `%s` | %s | %s%s |\n", table[i].method, table[i].path, cap_label(&table[i]), table[i].help,
+               (table[i].flags & R_WRITE) && !(table[i].flags & R_NO_CSRF) ? " (CSRF)" : "");
+}
+
 void router_print(const Route *table, int n) {
     printf("%-7s %-42s %-16s %-6s %s\n", "METHOD", "PATH", "CAPABILITY", "FLAGS", "DESCRIPTION");
     for (int i = 0; i < n; i++) {
         const Route *r = &table[i];
-        const char *cap = "-";
-        for (int b = 0; b < CAP_COUNT; b++)
-            if (r->cap == (1u << b)) cap = cap_names[b];
-        if (r->flags & R_PUBLIC) cap = "public";
+        const char *cap = cap_label(r);
         char flags[8] = "";
         size_t k = 0;
         if (r->flags & R_WRITE) flags[k++] = 'W';

@@ -23,5 +23,7 @@ const Route *router_match(const Route *table, int n, const char *method, const c
 
 /* Writes the route table as text (for `sanqu routes`) into stdout. */
 void router_print(const Route *table, int n);
+/* The same as a Markdown table (docs/api.md). */
+void router_print_markdown(const Route *table, int n);
 
 #endif

@@ -106,7 +106,7 @@ static bool idem_replay(Req *r, const char *key) {
         char want[1100];
         snprintf(want, sizeof want, "%s %s", r->method, r->path);
         if (strcmp(route, want) != 0) {
-            fail(&r->fail, RC_CONFLICT, "Idempotency-Key was already used for %s", route);
+            rc_fail(&r->fail, RC_CONFLICT, "Idempotency-Key was already used for %s", route);
         } else {
             r->status = sqlite3_column_int(st, 1);
             buf_reset(&r->out);
@@ -136,22 +136,22 @@ void server_dispatch(Req *r) {
     const Route *rt = r->route;
     Fail *f = &r->fail;
     if (!rt) {
-        if (path_known) fail(f, RC_METHOD, "%s is not allowed here; allowed: %s", r->method, r->allow);
-        else fail(f, RC_NOT_FOUND, "no route for %s", r->path);
+        if (path_known) rc_fail(f, RC_METHOD, "%s is not allowed here; allowed: %s", r->method, r->allow);
+        else rc_fail(f, RC_NOT_FOUND, "no route for %s", r->path);
         return;
     }
     if (r->body_too_large) {
-        fail(f, RC_TOO_LARGE, "the body is larger than %zu bytes", r->cfg->max_body);
+        rc_fail(f, RC_TOO_LARGE, "the body is larger than %zu bytes", r->cfg->max_body);
         return;
     }
     if (!r->db) {
-        fail(f, RC_UNAVAILABLE, "the database cannot be opened");
+        rc_fail(f, RC_UNAVAILABLE, "the database cannot be opened");
         return;
     }
     /* Authentication. */
     if (!(rt->flags & R_PUBLIC)) {
         const char *tok = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "sanqu_session");
-        if (!tok) { fail(f, RC_UNAUTHENTICATED, "sign in first"); return; }
+        if (!tok) { rc_fail(f, RC_UNAUTHENTICATED, "sign in first"); return; }
         snprintf(r->token, sizeof r->token, "%s", tok);
         char ip[64];
         snprintf(ip, sizeof ip, "%s", r->actor.ip);
@@ -167,16 +167,16 @@ void server_dispatch(Req *r) {
         if (changes && !(rt->flags & R_NO_CSRF)) {
             const char *t = req_header(r, "X-CSRF-Token");
             if (!t || !crypto_str_eq(t, r->actor.csrf)) {
-                fail(f, RC_CSRF, "send the session's csrf_token in the X-CSRF-Token header");
+                rc_fail(f, RC_CSRF, "send the session's csrf_token in the X-CSRF-Token header");
                 return;
             }
         }
         if (r->actor.must_change_pw && !(rt->flags & R_PWCHANGE)) {
-            fail(f, RC_PW_CHANGE, "change the generated password first (POST /api/v1/me/password)");
+            rc_fail(f, RC_PW_CHANGE, "change the generated password first (POST /api/v1/me/password)");
             return;
         }
         if (rt->cap && !(r->actor.caps & rt->cap)) {
-            fail(f, RC_FORBIDDEN, "the role %s may not do this", r->actor.role);
+            rc_fail(f, RC_FORBIDDEN, "the role %s may not do this", r->actor.role);
             return;
         }
     }
@@ -184,11 +184,11 @@ void server_dispatch(Req *r) {
     if (rt->flags & R_JSON) {
         const char *ct = req_header(r, "Content-Type");
         if (!ctype_is(ct, "application/json")) {
-            fail(f, RC_MEDIA_TYPE, "send the body as application/json");
+            rc_fail(f, RC_MEDIA_TYPE, "send the body as application/json");
             return;
         }
         if (!val_utf8(buf_str(&r->body), r->body.len)) {
-            fail(f, RC_BAD_REQUEST, "the body is not valid UTF-8");
+            rc_fail(f, RC_BAD_REQUEST, "the body is not valid UTF-8");
             return;
         }
         r->json = jh_parse_object(buf_str(&r->body), r->body.len, f);
@@ -196,7 +196,7 @@ void server_dispatch(Req *r) {
     } else if (rt->flags & R_CSV) {
         const char *ct = req_header(r, "Content-Type");
         if (!ctype_is(ct, "text/csv")) {
-            fail(f, RC_MEDIA_TYPE, "send the body as text/csv");
+            rc_fail(f, RC_MEDIA_TYPE, "send the body as text/csv");
             return;
         }
     }
@@ -212,8 +212,8 @@ void server_dispatch(Req *r) {
     }
     Rc rc = rt->handler(r);
     if (rc == RC_OK && f->rc == RC_OK && fail_nfields(f) > 0) rc = fail_fields(f);
-    if (rc != RC_OK && f->rc == RC_OK) fail(f, rc, "%s", rc_title(rc));
-    if (rc == RC_OK && buf_oom(&r->out)) fail(f, RC_UNAVAILABLE, "out of memory");
+    if (rc != RC_OK && f->rc == RC_OK) rc_fail(f, rc, "%s", rc_title(rc));
+    if (rc == RC_OK && buf_oom(&r->out)) rc_fail(f, RC_UNAVAILABLE, "out of memory");
     if (rc == RC_OK && idem && r->status >= 200 && r->status < 300) idem_store(r, idem);
 }
 
@@ -294,7 +294,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         status = r->status;
     } else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
         snprintf(r->allow, sizeof r->allow, "GET, HEAD");
-        fail(&r->fail, RC_METHOD, "only GET and HEAD are served here");
+        rc_fail(&r->fail, RC_METHOD, "only GET and HEAD are served here");
         resp = api_response(r);
         status = r->status;
     } else {

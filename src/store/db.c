@@ -133,7 +133,7 @@ static sqlite3_stmt *cache_get(Db *db, Fail *f, const char *sql) {
     }
     /* Cache full: prepare uncached statements would leak; this is a programming error. */
     log_error("statement cache full");
-    if (f) fail(f, RC_INTERNAL, "statement cache full");
+    if (f) rc_fail(f, RC_INTERNAL, "statement cache full");
     return NULL;
 }
 

@@ -28,19 +28,19 @@ int jh_depth(const char *data, size_t len, int limit) {
 
 json_t *jh_parse_object(const char *data, size_t len, Fail *f) {
     if (jh_depth(data, len, JH_MAX_DEPTH) > JH_MAX_DEPTH) {
-        fail(f, RC_BAD_REQUEST, "JSON nested deeper than %d levels", JH_MAX_DEPTH);
+        rc_fail(f, RC_BAD_REQUEST, "JSON nested deeper than %d levels", JH_MAX_DEPTH);
         return NULL;
     }
     json_error_t err;
     json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
     if (!j) {
-        fail(f, RC_BAD_REQUEST, "malformed JSON at byte %d: %s", err.position, err.text);
+        rc_fail(f, RC_BAD_REQUEST, "malformed JSON at byte %d: %s", err.position, err.text);
         fail_extra(f, "position", json_integer(err.position));
         return NULL;
     }
     if (!json_is_object(j)) {
         json_decref(j);
-        fail(f, RC_BAD_REQUEST, "the body must be a JSON object");
+        rc_fail(f, RC_BAD_REQUEST, "the body must be a JSON object");
         fail_extra(f, "position", json_integer(0));
         return NULL;
     }

@@ -1,0 +1,109 @@
+/*
+ * test_migrate.c — numbered migrations: a new database reaches the latest version, a second run
+ * changes nothing, a database written by a newer sanqu is refused and left untouched, and the
+ * audit log refuses UPDATE and DELETE.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/db.h"
+#include "store/migrate.h"
+
+static char dir[64];
+static char path[128];
+
+static int setup(void **state) {
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/sanqu-unit-XXXXXX");
+    if (!mkdtemp(dir)) return -1;
+    snprintf(path, sizeof path, "%s/m.db", dir);
+    return 0;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd);
+}
+
+static int64_t scalar(Db *db, const char *sql) {
+    int64_t v = -1;
+    Fail f = {0};
+    db_int(db, &f, &v, sql, NULL);
+    fail_clear(&f);
+    return v;
+}
+
+static void test_fresh_and_idempotent(void **state) {
+    (void)state;
+    char err[256];
+    Db *db = db_open(path, true, err, sizeof err);
+    assert_non_null(db);
+    assert_int_equal(migrate_apply(db, err, sizeof err), RC_OK);
+    assert_int_equal(migrate_current(db), migrate_latest());
+    assert_true(migrate_latest() >= 1);
+    int64_t objects = scalar(db, "SELECT count(*) FROM sqlite_schema");
+    assert_true(objects > 10);
+    assert_int_equal(scalar(db, "PRAGMA foreign_keys"), 1);
+    char mode[16];
+    Fail f = {0};
+    assert_int_equal(db_text(db, &f, mode, sizeof mode, "PRAGMA journal_mode", NULL), RC_OK);
+    assert_string_equal(mode, "wal");
+    assert_int_equal(scalar(db, "PRAGMA synchronous"), 2); /* FULL */
+    assert_int_equal(migrate_apply(db, err, sizeof err), RC_OK);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM sqlite_schema"), objects);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM schema_migrations"), migrate_latest());
+    db_close(db);
+}
+
+static void test_newer_database_refused(void **state) {
+    (void)state;
+    char err[256];
+    Db *db = db_open(path, true, err, sizeof err);
+    assert_non_null(db);
+    assert_int_equal(migrate_apply(db, err, sizeof err), RC_OK);
+    Fail f = {0};
+    assert_int_equal(db_run(db, &f, "INSERT INTO schema_migrations(version, name) VALUES (999, '999_future.sql')", NULL), RC_OK);
+    int64_t objects = scalar(db, "SELECT count(*) FROM sqlite_schema");
+    assert_int_equal(migrate_apply(db, err, sizeof err), RC_CONFLICT);
+    assert_non_null(strstr(err, "newer sanqu"));
+    assert_non_null(strstr(err, "999"));
+    assert_int_equal(scalar(db, "SELECT count(*) FROM sqlite_schema"), objects);
+    assert_int_equal(scalar(db, "SELECT max(version) FROM schema_migrations"), 999);
+    db_close(db);
+    unlink(path);
+}
+
+static void test_audit_append_only(void **state) {
+    (void)state;
+    char err[256];
+    Db *db = db_open(path, true, err, sizeof err);
+    assert_non_null(db);
+    assert_int_equal(migrate_apply(db, err, sizeof err), RC_OK);
+    Fail f = {0};
+    assert_int_equal(db_run(db, &f, "INSERT INTO audit_log(action, username) VALUES ('login', 'x')", NULL), RC_OK);
+    assert_int_not_equal(db_run(db, &f, "UPDATE audit_log SET username = 'y'", NULL), RC_OK);
+    fail_clear(&f);
+    assert_int_not_equal(db_run(db, &f, "DELETE FROM audit_log", NULL), RC_OK);
+    fail_clear(&f);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM audit_log WHERE username = 'x'"), 1);
+    db_close(db);
+    unlink(path);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fresh_and_idempotent),
+        cmocka_unit_test(test_newer_database_refused),
+        cmocka_unit_test(test_audit_append_only),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -30,7 +30,7 @@ static int64_t add_org(Demo *d, int64_t parent, const char *kind, const char *na
                        const char *address, const char *contact, const char *phone) {
     if (d->rc != RC_OK) return 0;
     int64_t id = d->next_id++;
-    char path[160] = "", ppath[160] = "";
+    char path[200] = "", ppath[160] = "";
     int64_t town = 0;
     if (parent) {
         sqlite3_stmt *st = db_q(d->db, d->f, "SELECT path, coalesce(town_id, 0) FROM orgs WHERE id = ?", "i", parent);
@@ -239,7 +239,7 @@ Rc demo_build(Db *db, const char *password, FILE *accounts, Fail *f) {
         members[nm++] = res_ids[i % 16];
         if (i < 4) members[nm++] = res_ids[12 + i];
         for (int m = 0; m < nm && d.rc == RC_OK; m++) {
-            char joined[16];
+            char joined[32];
             snprintf(joined, sizeof joined, "2024-%02d-%02d", 1 + (int)rnd(&d, 12), 1 + (int)rnd(&d, 28));
             d.rc = db_run(db, f, "INSERT OR IGNORE INTO area_members(area_id, org_id, joined_on, duty) VALUES (?, ?, ?, ?)",
                           "iitt", area_ids[i], members[m], joined, m < 4 ? "属地共建、议定事项落实" : "资源共享、联建共驻");
@@ -334,7 +334,7 @@ Rc demo_build(Db *db, const char *password, FILE *accounts, Fail *f) {
                                          "开放园区资源，接待居民和企业员工"};
     for (int i = 0; i < 12 && d.rc == RC_OK; i++) {
         for (int k = 0; k < 3 && d.rc == RC_OK; k++) {
-            char title[160], signed_on[16], end[16];
+            char title[160], signed_on[32], end[32];
             int year = 2024 + (k == 2 ? 1 : 0) - (i % 5 == 0 && k == 0 ? 1 : 0);
             int month = 1 + (int)rnd(&d, 12);
             snprintf(title, sizeof title, "%s%s联建协议", area_names[i], topics[(i + k) % 6]);

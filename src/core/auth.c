@@ -218,9 +218,12 @@ Rc auth_session(Db *db, const AuthConfig *cfg, const char *token, Actor *out, Fa
     if (!token || strlen(token) != CRYPTO_TOKEN_LEN) return rc_fail(f, RC_UNAUTHENTICATED, "no session");
     uint8_t digest[CRYPTO_DIGEST_LEN];
     crypto_digest(token, digest);
+    /* One statement resolves the session, the user and the user's organisation path. */
     sqlite3_stmt *st = db_q(db, f,
-                            "SELECT s.user_id, s.csrf, s.created_at, s.last_seen, u.disabled, u.locked_until"
-                            " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.digest = ?",
+                            "SELECT s.user_id, s.csrf, s.created_at, s.last_seen, u.disabled, u.locked_until,"
+                            " u.username, u.role, u.org_id, coalesce(u.area_id, 0), u.must_change_password, o.path"
+                            " FROM sessions s JOIN users u ON u.id = s.user_id JOIN orgs o ON o.id = u.org_id"
+                            " WHERE s.digest = ?",
                             "b", digest, (int)sizeof digest);
     if (!st) return f->rc;
     int rc = sqlite3_step(st);
@@ -229,25 +232,32 @@ Rc auth_session(Db *db, const AuthConfig *cfg, const char *token, Actor *out, Fa
         return rc == SQLITE_DONE ? rc_fail(f, RC_UNAUTHENTICATED, "no session")
                                  : db_fail(db, f, rc, __FILE__, __LINE__);
     }
-    int64_t uid = sqlite3_column_int64(st, 0);
-    char csrf[48];
-    snprintf(csrf, sizeof csrf, "%s", (const char *)sqlite3_column_text(st, 1));
     int64_t created = sqlite3_column_int64(st, 2), last = sqlite3_column_int64(st, 3);
     int disabled = sqlite3_column_int(st, 4);
     int64_t locked_until = sqlite3_column_int64(st, 5);
+    Actor *a = out;
+    a->user_id = sqlite3_column_int64(st, 0);
+    snprintf(a->csrf, sizeof a->csrf, "%s", (const char *)sqlite3_column_text(st, 1));
+    snprintf(a->username, sizeof a->username, "%s", (const char *)sqlite3_column_text(st, 6));
+    snprintf(a->role, sizeof a->role, "%s", (const char *)sqlite3_column_text(st, 7));
+    a->org_id = sqlite3_column_int64(st, 8);
+    a->area_id = sqlite3_column_int64(st, 9);
+    a->must_change_pw = sqlite3_column_int(st, 10) != 0;
+    char path[160];
+    snprintf(path, sizeof path, "%s", (const char *)sqlite3_column_text(st, 11));
     db_done(st);
+    a->caps = role_caps(a->role);
+    scope_init(a, path);
     int64_t now = time_now();
     bool expired = now - last > cfg->idle_timeout || now - created > cfg->max_session;
     if (expired || disabled || locked_until > now) {
         Fail g = {0};
         db_run(db, &g, "DELETE FROM sessions WHERE digest = ?", "b", digest, (int)sizeof digest);
         fail_clear(&g);
+        memset(a, 0, sizeof *a);
         if (expired) return rc_fail(f, RC_SESSION_EXPIRED, "session expired");
         return rc_fail(f, RC_UNAUTHENTICATED, "account disabled or locked");
     }
-    Rc r = auth_load_actor(db, uid, out, f);
-    if (r != RC_OK) return r;
-    snprintf(out->csrf, sizeof out->csrf, "%s", csrf);
     if (now - last >= 15) {
         Fail g = {0};
         db_run(db, &g, "UPDATE sessions SET last_seen = ? WHERE digest = ?", "ib", now, digest, (int)sizeof digest);

@@ -4,6 +4,7 @@
  */
 #include "store/db.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,13 +26,21 @@ struct Db {
     CacheSlot cache[CACHE_SLOTS];  /* prepared statements */
 };
 
+/* SQL texts are string literals with static addresses, so the cache is keyed by the pointer: no
+ * hashing or comparing of long texts on the hot path. */
 static uint32_t sql_hash(const char *s) {
-    uint32_t h = 2166136261u;
-    for (; *s; s++) h = (h ^ (uint8_t)*s) * 16777619u;
-    return h;
+    uint64_t p = (uint64_t)(uintptr_t)s;
+    return (uint32_t)((p >> 3) * 0x9E3779B97F4A7C15ULL >> 40);
+}
+
+static void db_global_config(void) {
+    /* No allocation statistics: they take a global mutex on every malloc. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 Db *db_open(const char *path, bool create, char *err, size_t errsz) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, db_global_config);
     Db *db = calloc(1, sizeof *db);
     if (!db) { snprintf(err, errsz, "out of memory"); return NULL; }
     db->path = strdup(path);
@@ -129,7 +138,7 @@ static sqlite3_stmt *cache_get(Db *db, Fail *f, const char *sql) {
             s->stmt = st;
             return st;
         }
-        if (s->sql == sql || strcmp(s->sql, sql) == 0) return s->stmt;
+        if (s->sql == sql) return s->stmt;
     }
     /* Cache full: prepare uncached statements would leak; this is a programming error. */
     log_error("statement cache full");

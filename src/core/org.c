@@ -220,8 +220,8 @@ static Rc org_insert(Db *db, const Actor *a, json_t *in, int64_t *id, Fail *f) {
     int64_t nid = 0;
     if ((r = db_int(db, f, &nid, "SELECT coalesce(max(id), 0) + 1 FROM orgs", NULL)) != RC_OK) return r;
     char path[200];
-    snprintf(path, sizeof path, "%s/%lld/", parent.id ? parent.path : "", (long long)nid);
-    if (!parent.id) snprintf(path, sizeof path, "/%lld/", (long long)nid);
+    if (parent.id) snprintf(path, sizeof path, "%s%lld/", parent.path, (long long)nid);
+    else snprintf(path, sizeof path, "/%lld/", (long long)nid);
     int64_t town = strcmp(kind, "town") == 0 ? nid : parent.town_id;
     r = db_run(db, f,
                "INSERT INTO orgs(id, parent_id, kind, name, short_name, credit_code, address, contact_name,"

@@ -4,7 +4,6 @@
 #include "http/req.h"
 
 #include <errno.h>
-#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +23,15 @@ int64_t req_param_id(const Req *r, int i) {
 }
 
 const char *req_query(const Req *r, const char *name) {
-    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    const char *v = r->lookup(r, REQ_QUERY, name);
     return v && *v ? v : NULL;
 }
 
 const char *req_header(const Req *r, const char *name) {
-    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+    return r->lookup(r, REQ_HEADER, name);
 }
+
+const char *req_cookie(const Req *r, const char *name) { return r->lookup(r, REQ_COOKIE, name); }
 
 bool req_query_int(Req *r, const char *name, int64_t dflt, int64_t min, int64_t max, int64_t *out) {
     const char *s = req_query(r, name);

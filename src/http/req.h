@@ -58,8 +58,14 @@ typedef struct ServerConfig {
     AuthConfig auth;            /* session and lockout settings */
 } ServerConfig;
 
+/* Where request values come from (header, query argument, cookie). */
+typedef enum ReqValueKind { REQ_HEADER, REQ_QUERY, REQ_COOKIE } ReqValueKind;
+
 typedef struct Req {
-    struct MHD_Connection *conn;   /* the libmicrohttpd connection */
+    struct MHD_Connection *conn;   /* the libmicrohttpd connection (NULL in-process, e.g. fuzzing) */
+    /* Looks up a request value; the server's reads from libmicrohttpd, tests supply their own. */
+    const char *(*lookup)(const struct Req *r, ReqValueKind kind, const char *name);
+    void *lookup_ctx;              /* for lookup implementations other than the server's */
     const ServerConfig *cfg;       /* server settings */
     Db *db;                        /* this thread's connection */
     const Route *route;            /* matched route, or NULL */
@@ -90,6 +96,8 @@ int64_t req_param_id(const Req *r, int i);
 const char *req_query(const Req *r, const char *name);
 /* A request header, or NULL. */
 const char *req_header(const Req *r, const char *name);
+/* A cookie, or NULL. */
+const char *req_cookie(const Req *r, const char *name);
 /* Parses an integer query argument into *out (dflt when absent). Records a field error (and
  * returns false) when it is not an integer in [min, max]. */
 bool req_query_int(Req *r, const char *name, int64_t dflt, int64_t min, int64_t max, int64_t *out);

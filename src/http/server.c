@@ -150,7 +150,7 @@ void server_dispatch(Req *r) {
     }
     /* Authentication. */
     if (!(rt->flags & R_PUBLIC)) {
-        const char *tok = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "sanqu_session");
+        const char *tok = req_cookie(r, "sanqu_session");
         if (!tok) { rc_fail(f, RC_UNAUTHENTICATED, "sign in first"); return; }
         snprintf(r->token, sizeof r->token, "%s", tok);
         char ip[64];
@@ -258,6 +258,11 @@ static void client_ip(struct MHD_Connection *conn, char *out, size_t outsz) {
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)outsz);
 }
 
+static const char *mhd_lookup(const Req *r, ReqValueKind kind, const char *name) {
+    enum MHD_ValueKind k = kind == REQ_HEADER ? MHD_HEADER_KIND : kind == REQ_QUERY ? MHD_GET_ARGUMENT_KIND : MHD_COOKIE_KIND;
+    return MHD_lookup_connection_value(r->conn, k, name);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls) {
@@ -268,6 +273,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         atomic_fetch_add(&in_flight, 1);
         r->t0 = time_mono_us();
         r->conn = conn;
+        r->lookup = mhd_lookup;
         r->cfg = g_cfg;
         snprintf(r->method, sizeof r->method, "%s", method);
         if (strlen(url) >= sizeof r->path) snprintf(r->path, sizeof r->path, "/too-long");

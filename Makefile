@@ -8,7 +8,7 @@ DB         ?= data/sanqu.db
 LISTEN     ?= 127.0.0.1:8080
 SANQU      := $(BUILD)/sanqu
 
-.PHONY: all deps deps-test deps-bench build web run test test-unit test-api test-asan test-e2e test-crash crash \
+.PHONY: all deps deps-test deps-bench build web run test test-unit test-api test-asan test-e2e test-crash test-faults crash \
         bench fuzz clean routes docs
 
 all: build
@@ -49,6 +49,7 @@ test: deps-test build
 	meson test -C $(BUILD) --print-errorlogs
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory test-crash
+	@$(MAKE) --no-print-directory test-faults
 	@$(MAKE) --no-print-directory test-e2e
 	@echo "make test: all suites passed"
 
@@ -70,8 +71,16 @@ test-e2e: build
 	bash tests/e2e/run.sh $(SANQU)
 
 # kill -9 during 64 concurrent writers: 3 cycles in make test, 20 (or CYCLES=N) in make crash.
-test-crash: build
+test-# Disk full and read-only database: writes answer 503, reads go on, writes resume (root: tmpfs).
+test-faults: build
+	python3 tests/faults/faults.py $(SANQU)
+
+crash: build
 	python3 tests/crash/crash.py $(SANQU) --cycles 3
+
+# Disk full and read-only database: writes answer 503, reads go on, writes resume (root: tmpfs).
+test-faults: build
+	python3 tests/faults/faults.py $(SANQU)
 
 crash: build
 	python3 tests/crash/crash.py $(SANQU) --cycles $(or $(CYCLES),20)

@@ -227,6 +227,7 @@ static int serve_common(const char *cmd, int argc, char **argv, bool ui) {
     ServerConfig cfg;
     server_config_defaults(&cfg);
     snprintf(cfg.db_path, sizeof cfg.db_path, "%s", default_db());
+    bool read_only = false;
     const char *web = getenv("SANQU_WEB_ROOT");
     if (web && *web) snprintf(cfg.web_root, sizeof cfg.web_root, "%s", web);
     for (int i = 1; i < argc; i++) {
@@ -247,6 +248,7 @@ static int serve_common(const char *cmd, int argc, char **argv, bool ui) {
         else if (OPT("--timeout")) cfg.conn_timeout = parse_int_arg(cmd, a, v, 1, 3600);
         else if (strcmp(a, "--secure-cookies") == 0) cfg.secure_cookies = true;
         else if (strcmp(a, "--quiet") == 0) log_set_access(0);
+        else if (strcmp(a, "--read-only") == 0) read_only = true;
         else die_usage(cmd, "unknown or incomplete argument '%s'", a);
 #undef OPT
     }
@@ -256,6 +258,7 @@ static int serve_common(const char *cmd, int argc, char **argv, bool ui) {
     }
     Db *db = open_db(cfg.db_path, false);
     db_close(db);
+    db_set_read_only(read_only);
     if (ui) {
         printf("sanqu: open http://%s/ in a browser", cfg.listen);
         char accpath[600];
@@ -455,8 +458,9 @@ static const Command commands[] = {
      "serve [--db PATH] [--listen ADDR:PORT] [--threads N] [--web-root DIR] [--port-file FILE]\n"
      "            [--idle-timeout SECONDS] [--max-session SECONDS] [--lock-failures N]\n"
      "            [--ip-lock-failures N] [--lock-minutes N] [--max-body BYTES] [--timeout SECONDS]\n"
-     "            [--secure-cookies] [--quiet]",
+     "            [--secure-cookies] [--quiet] [--read-only]",
      "Serves the API and the web UI. --listen 127.0.0.1:0 picks a free port (written to --port-file).\n"
+     "--read-only serves reads and answers every write 503 (maintenance windows).\n"
      "SIGTERM or SIGINT finishes in-flight requests, checkpoints the WAL and exits 0."},
     {"ui", cmd_ui, "ui [serve options]",
      "Like serve, but first creates a demo database when none exists, and prints the address."},

@@ -33,6 +33,10 @@ static uint32_t sql_hash(const char *s) {
     return (uint32_t)((p >> 3) * 0x9E3779B97F4A7C15ULL >> 40);
 }
 
+static bool db_read_only;
+
+void db_set_read_only(bool ro) { db_read_only = ro; }
+
 static void db_global_config(void) {
     /* No allocation statistics: they take a global mutex on every malloc. */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
@@ -67,6 +71,7 @@ Db *db_open(const char *path, bool create, char *err, size_t errsz) {
         db_close(db);
         return NULL;
     }
+    if (db_read_only) sqlite3_exec(db->h, "PRAGMA query_only=ON", NULL, NULL, NULL);
     if (sqlfn_register(db->h) != SQLITE_OK) {
         snprintf(err, errsz, "cannot register SQL functions");
         db_close(db);

@@ -19,6 +19,9 @@ typedef struct Db Db;
  * migrate. On failure returns NULL and writes a message into err. The caller frees with db_close. */
 Db *db_open(const char *path, bool create, char *err, size_t errsz);
 void db_close(Db *db);
+/* Connections opened after this refuse writes (SQLITE_READONLY → 503): `serve --read-only`, for
+ * maintenance windows and read replicas. */
+void db_set_read_only(bool ro);
 sqlite3 *db_handle(Db *db);
 const char *db_path(Db *db);
 

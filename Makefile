@@ -8,7 +8,7 @@ DB         ?= data/sanqu.db
 LISTEN     ?= 127.0.0.1:8080
 SANQU      := $(BUILD)/sanqu
 
-.PHONY: all deps deps-test deps-bench build web run test test-unit test-api test-asan test-e2e test-crash test-faults crash \
+.PHONY: all deps deps-test deps-bench build web run test test-unit test-api test-asan test-e2e test-crash test-faults test-backup crash \
         bench fuzz clean routes docs
 
 all: build
@@ -50,6 +50,7 @@ test: deps-test build
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory test-crash
 	@$(MAKE) --no-print-directory test-faults
+	@$(MAKE) --no-print-directory test-backup
 	@$(MAKE) --no-print-directory test-e2e
 	@echo "make test: all suites passed"
 
@@ -75,12 +76,20 @@ test-# Disk full and read-only database: writes answer 503, reads go on, writes 
 test-faults: build
 	python3 tests/faults/faults.py $(SANQU)
 
+# sanqu backup under concurrent writes: the copy opens, checks out and serves the same data.
+test-backup: build
+	python3 tests/backup/drill.py $(SANQU)
+
 crash: build
 	python3 tests/crash/crash.py $(SANQU) --cycles 3
 
 # Disk full and read-only database: writes answer 503, reads go on, writes resume (root: tmpfs).
 test-faults: build
 	python3 tests/faults/faults.py $(SANQU)
+
+# sanqu backup under concurrent writes: the copy opens, checks out and serves the same data.
+test-backup: build
+	python3 tests/backup/drill.py $(SANQU)
 
 crash: build
 	python3 tests/crash/crash.py $(SANQU) --cycles $(or $(CYCLES),20)

@@ -390,9 +390,14 @@ static int cmd_backup(int argc, char **argv) {
     sqlite3_backup *b = sqlite3_backup_init(dst, "main", db_handle(src), "main");
     int rc = SQLITE_OK;
     if (b) {
-        /* Copy in steps so that writers are never held up for long. */
-        while ((rc = sqlite3_backup_step(b, 256)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-            if (rc != SQLITE_OK) sqlite3_sleep(20);
+        /* One step inside one read transaction: in WAL mode it does not block writers, and the copy
+         * is the database as of that transaction (stepping in pieces would restart whenever the
+         * server writes in between). */
+        for (int tries = 0; tries < 500; tries++) {
+            rc = sqlite3_backup_step(b, -1);
+            if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
+            sqlite3_sleep(20);
+        }
         sqlite3_backup_finish(b);
     }
     rc = rc == SQLITE_DONE ? sqlite3_errcode(dst) : rc;

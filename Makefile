@@ -8,7 +8,7 @@ DB         ?= data/sanqu.db
 LISTEN     ?= 127.0.0.1:8080
 SANQU      := $(BUILD)/sanqu
 
-.PHONY: all deps deps-test deps-bench build web run test test-unit test-api test-asan test-e2e test-crash test-faults test-backup crash \
+.PHONY: all deps deps-test deps-bench build web run test test-unit test-api test-asan test-e2e test-crash test-faults test-backup crash soak \
         bench fuzz clean routes docs
 
 all: build
@@ -80,6 +80,10 @@ test-faults: build
 test-backup: build
 	python3 tests/backup/drill.py $(SANQU)
 
+# Ten minutes of mixed load (SECONDS=N to change); memory and descriptors must stay flat.
+soak: deps-bench build
+	python3 tests/soak/soak.py $(SANQU) --seconds $(or $(SECONDS),600)
+
 crash: build
 	python3 tests/crash/crash.py $(SANQU) --cycles 3
 
@@ -90,6 +94,10 @@ test-faults: build
 # sanqu backup under concurrent writes: the copy opens, checks out and serves the same data.
 test-backup: build
 	python3 tests/backup/drill.py $(SANQU)
+
+# Ten minutes of mixed load (SECONDS=N to change); memory and descriptors must stay flat.
+soak: deps-bench build
+	python3 tests/soak/soak.py $(SANQU) --seconds $(or $(SECONDS),600)
 
 crash: build
 	python3 tests/crash/crash.py $(SANQU) --cycles $(or $(CYCLES),20)

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Soak: mixed load (reads of one record, list pages, searches, writes) for a bounded time against
+sanqu on loopback. After a warm-up, resident memory and open file descriptors are sampled; at the
+end both must be within 5% (plus a small absolute allowance) of the warm-up values, and no answer
+may be an error other than those expected.
+Usage: soak.py BINARY [--seconds 600] [--warmup 60]
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+PW = 'Soak#2026pw'
+
+
+def rss_kb(pid):
+    for line in open(f'/proc/{pid}/status'):
+        if line.startswith('VmRSS:'):
+            return int(line.split()[1])
+    return 0
+
+
+def fds(pid):
+    return len(os.listdir(f'/proc/{pid}/fd'))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('binary')
+    ap.add_argument('--seconds', type=int, default=600)
+    ap.add_argument('--warmup', type=int, default=60)
+    a = ap.parse_args()
+    binary = os.path.abspath(a.binary)
+    tmp = tempfile.mkdtemp(prefix='sanqu-soak-')
+    env = dict(os.environ, SANQU_PWHASH_MIN='1')
+    db = os.path.join(tmp, 's.db')
+    subprocess.run([binary, 'demo', '--db', db, '--password-stdin'], input=PW + '\n', text=True, check=True,
+                   capture_output=True, env=env)
+    pf = os.path.join(tmp, 'port')
+    srv = subprocess.Popen([binary, 'serve', '--db', db, '--listen', '127.0.0.1:0', '--port-file', pf, '--quiet'],
+                           env=env, stderr=open(os.path.join(tmp, 'server.log'), 'w'))
+    try:
+        for _ in range(500):
+            if os.path.exists(pf) and open(pf).read().strip():
+                break
+            time.sleep(0.02)
+        port = int(open(pf).read())
+        base = f'http://127.0.0.1:{port}'
+        req = urllib.request.Request(base + '/api/v1/session', method='POST',
+                                     data=json.dumps({'username': 'admin', 'password': PW}).encode(),
+                                     headers={'Content-Type': 'application/json'})
+        with urllib.request.urlopen(req) as r:
+            cookie = r.headers['Set-Cookie'].split(';')[0]
+            csrf = json.loads(r.read())['csrf_token']
+        req = urllib.request.Request(base + '/api/v1/orgs?kind=new_org&page_size=20', headers={'Cookie': cookie})
+        with urllib.request.urlopen(req) as r:
+            targets = [(o['id'], o['name']) for o in json.loads(r.read())['items']]
+        lua_targets = ', '.join(f'{{{i}, "{n}"}}' for i, n in targets)
+        lua = os.path.join(tmp, 'mix.lua')
+        with open(lua, 'w') as f:
+            f.write(f'''
+counter = 0
+targets = {{{lua_targets}}}
+local hdr = {{["Cookie"]="{cookie}"}}
+local whdr = {{["Cookie"]="{cookie}", ["X-CSRF-Token"]="{csrf}", ["Content-Type"]="application/json"}}
+request = function()
+  counter = counter + 1
+  local k = counter % 20
+  if k < 10 then
+    return wrk.format("GET", "/api/v1/orgs/" .. (50 + counter % 300), hdr)
+  elseif k < 15 then
+    return wrk.format("GET", "/api/v1/orgs?kind=enterprise&page=" .. (1 + counter % 10), hdr)
+  elseif k < 18 then
+    return wrk.format("GET", "/api/v1/orgs?q=%E6%B3%89%E5%B7%9E&page=" .. (1 + counter % 5), hdr)
+  elseif k < 19 then
+    return wrk.format("GET", "/api/v1/stats/overview", hdr)
+  else
+    -- Writes update existing records so that the data set keeps its size (the audit log grows).
+    local t = targets[1 + counter % #targets]
+    return wrk.format("PUT", "/api/v1/orgs/" .. t[1], whdr,
+      string.format('{{"kind":"new_org","name":"%s","note":"浸泡 %d"}}', t[2], counter))
+  end
+end
+''')
+
+        def run(seconds):
+            out = subprocess.run(['wrk', '-t2', '-c32', f'-d{seconds}s', '--timeout', '5s', '-s', lua, base + '/'],
+                                 capture_output=True, text=True, check=True).stdout
+            errors = 0
+            rps = 0.0
+            for line in out.splitlines():
+                if 'Non-2xx or 3xx responses' in line or line.strip().startswith('Socket errors'):
+                    errors += sum(int(x) for x in line.split(':', 1)[1].replace(',', ' ').split() if x.isdigit())
+                if line.startswith('Requests/sec:'):
+                    rps = float(line.split()[1])
+            return rps, errors
+
+        rps_w, err_w = run(a.warmup)
+        rss0, fd0 = rss_kb(srv.pid), fds(srv.pid)
+        print(f'soak: warm-up {a.warmup}s: {rps_w:.0f} req/s, {err_w} errors; RSS {rss0} kB, {fd0} fds')
+        rps, err = run(a.seconds)
+        time.sleep(1)
+        rss1, fd1 = rss_kb(srv.pid), fds(srv.pid)
+        print(f'soak: {a.seconds}s: {rps:.0f} req/s, {err} errors; RSS {rss1} kB, {fd1} fds')
+        checks = [
+            (err_w == 0 and err == 0, 'no error answers'),
+            (rss1 <= rss0 * 1.05 + 1024, f'RSS within 5% of warm-up ({rss0} → {rss1} kB)'),
+            (fd1 <= fd0 * 1.05 + 1, f'open fds within 5% of warm-up ({fd0} → {fd1})'),
+        ]
+        srv.send_signal(signal.SIGTERM)
+        checks.append((srv.wait(timeout=30) == 0, 'graceful stop exits 0'))
+        failed = 0
+        for ok, what in checks:
+            print(('ok     ' if ok else 'FAILED ') + what)
+            failed += not ok
+        print(f'{len(checks) - failed} passed, {failed} failed')
+        sys.exit(1 if failed else 0)
+    finally:
+        if srv.poll() is None:
+            srv.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    main()

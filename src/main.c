@@ -124,6 +124,18 @@ static void print_fail(const char *cmd, const Fail *f) {
     fprintf(stderr, "\n");
 }
 
+/* Parses an integer argument in [lo, hi] or exits with a message. */
+static int parse_int_arg(const char *cmd, const char *flag, const char *v, long lo, long hi) {
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (errno || *end || x < lo || x > hi) {
+        fprintf(stderr, "sanqu %s: %s wants a number from %ld to %ld, not '%s'\n", cmd, flag, lo, hi, v);
+        exit(2);
+    }
+    return (int)x;
+}
+
 /* ---- init ---------------------------------------------------------------------------------- */
 
 static int cmd_init(int argc, char **argv) {
@@ -163,7 +175,7 @@ static int cmd_init(int argc, char **argv) {
 
 /* ---- demo ---------------------------------------------------------------------------------- */
 
-static int run_demo(const char *dbp, const char *password) {
+static int run_demo(const char *dbp, const char *password, int64_t scale) {
     Db *db = open_db(dbp, true);
     char accpath[600];
     snprintf(accpath, sizeof accpath, "%s.accounts", dbp);
@@ -177,6 +189,10 @@ static int run_demo(const char *dbp, const char *password) {
     Fail f = {0};
     Rc r = demo_build(db, password, acc, &f);
     fclose(acc);
+    if (r == RC_OK && scale > 0) {
+        r = demo_scale(db, scale, &f);
+        if (r == RC_OK) printf("Added %lld synthetic enterprises.\n", (long long)scale);
+    }
     db_close(db);
     if (r != RC_OK) {
         print_fail("demo", &f);
@@ -194,8 +210,10 @@ static int run_demo(const char *dbp, const char *password) {
 static int cmd_demo(int argc, char **argv) {
     const char *dbp = default_db();
     bool pw_stdin = false;
+    int64_t scale = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) dbp = argv[++i];
+        else if (strcmp(argv[i], "--scale") == 0 && i + 1 < argc) scale = parse_int_arg("demo", "--scale", argv[++i], 0, 10000000);
         else if (strcmp(argv[i], "--password-stdin") == 0) pw_stdin = true;
         else die_usage("demo", "unknown argument '%s'", argv[i]);
     }
@@ -207,21 +225,11 @@ static int cmd_demo(int argc, char **argv) {
             return 2;
         }
     }
-    return run_demo(dbp, pw_stdin ? pw : NULL);
+    return run_demo(dbp, pw_stdin ? pw : NULL, scale);
 }
 
 /* ---- serve / ui ---------------------------------------------------------------------------- */
 
-static int parse_int_arg(const char *cmd, const char *flag, const char *v, long lo, long hi) {
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (errno || *end || x < lo || x > hi) {
-        fprintf(stderr, "sanqu %s: %s wants a number from %ld to %ld, not '%s'\n", cmd, flag, lo, hi, v);
-        exit(2);
-    }
-    return (int)x;
-}
 
 static int serve_common(const char *cmd, int argc, char **argv, bool ui) {
     ServerConfig cfg;
@@ -253,7 +261,7 @@ static int serve_common(const char *cmd, int argc, char **argv, bool ui) {
 #undef OPT
     }
     if (ui && access(cfg.db_path, F_OK) != 0) {
-        int rc = run_demo(cfg.db_path, NULL);
+        int rc = run_demo(cfg.db_path, NULL, 0);
         if (rc) return rc;
     }
     Db *db = open_db(cfg.db_path, false);
@@ -476,10 +484,11 @@ static const Command commands[] = {
      "       sanqu user list",
      "Manages accounts from the command line (acts with full rights; each change is audited).\n"
      "Without --password-stdin a one-time password is generated and printed."},
-    {"demo", cmd_demo, "demo [--db PATH] [--password-stdin]",
+    {"demo", cmd_demo, "demo [--db PATH] [--password-stdin] [--scale N]",
      "Creates a demo district in a new database: towns, villages, parks, enterprises, 12 areas with\n"
      "their committees, agreements, liaisons and one account per role. With --password-stdin every\n"
-     "demo account gets the password read from standard input."},
+     "demo account gets the password read from standard input. --scale N adds N synthetic\n"
+     "enterprises (valid credit codes) for benchmarks at scale."},
     {"backup", cmd_backup, "backup FILE [--db PATH]",
      "Copies the live database into FILE (online, while the server runs) and checks its integrity.\n"
      "The field key (FILE.key) is copied beside it."},

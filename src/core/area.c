@@ -149,7 +149,7 @@ Rc area_members(Db *db, const Actor *a, int64_t id, const char *kind, int page, 
     Rc r = area_visible(db, a, id, f);
     if (r != RC_OK) return r;
 #define MEMBER_WHERE                                                                                \
-    " FROM area_members m JOIN orgs o ON o.id = m.org_id LEFT JOIN orgs t ON t.id = o.town_id"       \
+    " FROM area_members m CROSS JOIN orgs o ON o.id = m.org_id LEFT JOIN orgs t ON t.id = o.town_id"       \
     " WHERE " SCOPE_ORG("o") " AND m.area_id = ?4 AND (?5 IS NULL OR o.kind = ?5)"
     return listq_run(db, f, out, page, page_size, "SELECT count(*)" MEMBER_WHERE,
                      "SELECT json_object('org_id', o.id, 'name', o.name, 'kind', o.kind, 'town_name', t.name,"

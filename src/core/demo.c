@@ -371,3 +371,59 @@ Rc demo_build(Db *db, const char *password, FILE *accounts, Fail *f) {
         fprintf(accounts, "%-11s %-10s %s\n", demo[i].username, demo[i].role, password ? "(the password given)" : demo[i].pw);
     return RC_OK;
 }
+
+Rc demo_scale(Db *db, int64_t n, Fail *f) {
+    static const char cs[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    static const char *const brand[] = {"鑫泰", "恒盛", "闽辉", "海丰", "嘉瑞", "宏达", "润华", "永盛", "金源", "天工",
+                                        "凯达", "华锦", "信和", "德隆", "泰禾", "瑞丰", "盛源", "新宇", "远航", "伟业"};
+    static const char *const trade[] = {"石材雕刻", "跨境电商", "智能装备", "新材料科技", "食品", "鞋业", "服装",
+                                        "包装印刷", "电子科技", "机械制造", "光电科技", "新能源", "建材", "物流"};
+    /* Parents: the parks and towns, with their paths and towns. */
+    int64_t pid[64], ptown[64];
+    char ppath[64][160];
+    int np = 0;
+    sqlite3_stmt *st = db_q(db, f, "SELECT id, path, coalesce(town_id, 0) FROM orgs WHERE kind IN ('park', 'town') ORDER BY id", NULL);
+    if (!st) return f->rc;
+    while (sqlite3_step(st) == SQLITE_ROW && np < 64) {
+        pid[np] = sqlite3_column_int64(st, 0);
+        snprintf(ppath[np], sizeof ppath[np], "%s", (const char *)sqlite3_column_text(st, 1));
+        ptown[np] = sqlite3_column_int64(st, 2);
+        np++;
+    }
+    db_done(st);
+    if (np == 0) return rc_fail(f, RC_CONFLICT, "run the demo first: --scale adds to the demo district");
+    int64_t next = 0, base = 0;
+    if (db_int(db, f, &next, "SELECT coalesce(max(id), 0) + 1 FROM orgs", NULL) != RC_OK) return f->rc;
+    if (db_int(db, f, &base, "SELECT count(*) FROM orgs WHERE kind = 'enterprise'", NULL) != RC_OK) return f->rc;
+    Demo d = {.db = db, .f = f, .rng = 77, .rc = RC_OK};
+    for (int64_t done = 0; done < n && d.rc == RC_OK;) {
+        if ((d.rc = db_begin(db, f)) != RC_OK) break;
+        for (int k = 0; k < 10000 && done < n && d.rc == RC_OK; k++, done++) {
+            int64_t id = next++;
+            int p = (int)rnd(&d, (uint32_t)np);
+            char name[160], body[18], code[19], path[200], contact[16], phone[16];
+            snprintf(name, sizeof name, "泉州%s%s有限公司（%lld）", brand[rnd(&d, 20)], trade[rnd(&d, 14)], (long long)(base + done + 1));
+            /* A serial number in base 31 in positions 9-17 keeps every code distinct. */
+            memcpy(body, "913505", 6);
+            body[6] = '0';
+            body[7] = '0';
+            uint64_t serial = (uint64_t)(base + done + 1000000);
+            for (int i = 16; i >= 8; i--) {
+                body[i] = cs[serial % 31];
+                serial /= 31;
+            }
+            body[17] = 0;
+            val_credit_code_make(body, code);
+            snprintf(path, sizeof path, "%s%lld/", ppath[p], (long long)id);
+            person(&d, contact, sizeof contact);
+            mobile(&d, phone, sizeof phone);
+            d.rc = db_run(db, f,
+                          "INSERT INTO orgs(id, parent_id, kind, name, credit_code, contact_name, contact_phone, path, town_id)"
+                          " VALUES (?, ?, 'enterprise', ?, ?, ?, ?, ?, ?)",
+                          "iitttttI", id, pid[p], name, code, contact, phone, path, ptown[p]);
+        }
+        if (d.rc == RC_OK) d.rc = db_commit(db, f);
+        else db_rollback(db);
+    }
+    return d.rc;
+}

@@ -17,4 +17,8 @@
  * accounts (one per line). Returns RC_CONFLICT when the database already holds organisations. */
 Rc demo_build(Db *db, const char *password, FILE *accounts, Fail *f);
 
+/* Adds n synthetic enterprises (valid, distinct credit codes) spread over the demo's parks and
+ * towns, in batches of 10,000 rows per transaction: the data set for benchmarks at scale. */
+Rc demo_scale(Db *db, int64_t n, Fail *f);
+
 #endif

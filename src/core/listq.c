@@ -4,11 +4,12 @@
 #include "core/listq.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 
-Rc listq_run(Db *db, Fail *f, Buf *out, int page, int page_size, const char *count_sql,
-             const char *items_sql, const char *fmt, ...) {
+static Rc listq_v(Db *db, Fail *f, Buf *out, int page, int page_size, const char *count_sql, const char *items_sql,
+                  const char *items_large, const char *fmt, va_list args) {
     va_list ap;
-    va_start(ap, fmt);
+    va_copy(ap, args);
     sqlite3_stmt *st = db_qv(db, f, count_sql, fmt, ap);
     va_end(ap);
     if (!st) return f->rc;
@@ -18,8 +19,8 @@ Rc listq_run(Db *db, Fail *f, Buf *out, int page, int page_size, const char *cou
     db_done(st);
     if (rc != SQLITE_ROW) return db_fail(db, f, rc, __FILE__, __LINE__);
 
-    va_start(ap, fmt);
-    st = db_qv(db, f, items_sql, fmt, ap);
+    va_copy(ap, args);
+    st = db_qv(db, f, items_large && total > LIST_COUNT_CAP ? items_large : items_sql, fmt, ap);
     va_end(ap);
     if (!st) return f->rc;
     sqlite3_bind_int64(st, 98, page_size);
@@ -32,8 +33,28 @@ Rc listq_run(Db *db, Fail *f, Buf *out, int page, int page_size, const char *cou
     }
     db_done(st);
     if (rc != SQLITE_DONE) return db_fail(db, f, rc, __FILE__, __LINE__);
-    buf_printf(out, "],\"total\":%lld,\"page\":%d,\"page_size\":%d}", (long long)total, page, page_size);
+    bool exact = total <= LIST_COUNT_CAP;
+    buf_printf(out, "],\"total\":%lld,\"total_exact\":%s,\"page\":%d,\"page_size\":%d}",
+               (long long)(exact ? total : LIST_COUNT_CAP), exact ? "true" : "false", page, page_size);
     return buf_oom(out) ? rc_fail(f, RC_UNAVAILABLE, "out of memory") : RC_OK;
+}
+
+Rc listq_run(Db *db, Fail *f, Buf *out, int page, int page_size, const char *count_sql,
+             const char *items_sql, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    Rc r = listq_v(db, f, out, page, page_size, count_sql, items_sql, NULL, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+Rc listq_run2(Db *db, Fail *f, Buf *out, int page, int page_size, const char *count_sql, const char *items_sql,
+              const char *items_large, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    Rc r = listq_v(db, f, out, page, page_size, count_sql, items_sql, items_large, fmt, ap);
+    va_end(ap);
+    return r;
 }
 
 Rc listq_one(Db *db, Fail *f, Buf *out, const char *sql, const char *fmt, ...) {

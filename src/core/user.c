@@ -212,10 +212,13 @@ Rc user_update(Db *db, const Actor *a, int64_t id, json_t *in, int64_t if_versio
     if ((r = seal_phone(jh_str(in, "phone"), sealed, &sn, f)) != RC_OK) return r;
     if ((r = db_begin(db, f)) != RC_OK) return r;
     r = db_run(db, f,
-               "UPDATE users SET display_name = ?, org_id = ?, area_id = ?, phone_sealed = ?, disabled = ?,"
+               "UPDATE users SET display_name = ?, org_id = ?, area_id = ?, disabled = ?,"
                " version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?",
-               "tiIbii", jh_str(in, "display_name"), jh_int(in, "org_id"), jh_int(in, "area_id"),
-               sn ? (const void *)sealed : NULL, sn, (int64_t)disabled, id);
+               "tiIii", jh_str(in, "display_name"), jh_int(in, "org_id"), jh_int(in, "area_id"), (int64_t)disabled, id);
+    /* The phone changes only when the member is sent (lists show it masked, so forms omit it);
+     * null or "" clears it. */
+    if (r == RC_OK && jh_has(in, "phone"))
+        r = db_run(db, f, "UPDATE users SET phone_sealed = ? WHERE id = ?", "bi", sn ? (const void *)sealed : NULL, sn, id);
     if (r == RC_OK && disabled) r = db_run(db, f, "DELETE FROM sessions WHERE user_id = ?", "i", id);
     if (r == RC_OK) r = audit_write(db, f, a, NULL, NULL, "update", "user", id, "ok", json_pack("{s:b}", "disabled", disabled));
     if (r == RC_OK) r = db_commit(db, f);

@@ -67,15 +67,39 @@ Db *server_db(void) {
     return db;
 }
 
+/* Copies s into out (outsz >= 4 bytes) as valid UTF-8: a byte that does not start a well-formed
+ * sequence becomes U+FFFD. The path, and the detail that may quote it or be cut inside a character
+ * at its last byte, come from the client; jansson refuses invalid UTF-8 and the problem would be
+ * lost (found by tests/fuzz/fuzz_request). */
+static void utf8_scrub(const char *s, char *out, size_t outsz) {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t o = 0;
+    while (*p && o + 4 < outsz) {
+        size_t len = *p < 0x80 ? 1 : *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2;
+        if (strnlen((const char *)p, len) == len && val_utf8((const char *)p, len)) {
+            memcpy(out + o, p, len);
+            o += len;
+            p += len;
+        } else {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            p++;
+        }
+    }
+    out[o] = 0;
+}
+
 void server_render_problem(Req *r) {
     Fail *f = &r->fail;
     if (f->rc == RC_OK) f->rc = RC_INTERNAL;
+    char detail[3 * sizeof f->detail + 4], instance[3 * sizeof r->path + 4];
+    utf8_scrub(f->detail[0] ? f->detail : rc_title(f->rc), detail, sizeof detail);
+    utf8_scrub(r->path, instance, sizeof instance);
     json_t *p = json_pack("{s:s+, s:s, s:i, s:s}", "type", "urn:sanqu:problem:", rc_slug(f->rc), "title",
-                          rc_title(f->rc), "status", rc_status(f->rc), "detail",
-                          f->detail[0] ? f->detail : rc_title(f->rc));
+                          rc_title(f->rc), "status", rc_status(f->rc), "detail", detail);
     if (p && f->errors) json_object_set(p, "errors", f->errors);
     if (p && f->extra) json_object_update(p, f->extra);
-    if (p) json_object_set_new(p, "instance", json_string(r->path));
+    if (p) json_object_set_new(p, "instance", json_string(instance));
     char *s = p ? json_dumps(p, JSON_COMPACT) : NULL;
     json_decref(p);
     buf_reset(&r->out);

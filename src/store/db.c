@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/fts.h"
 #include "store/sqlfn.h"
 #include "util/log.h"
 
@@ -72,7 +73,7 @@ Db *db_open(const char *path, bool create, char *err, size_t errsz) {
         return NULL;
     }
     if (db_read_only) sqlite3_exec(db->h, "PRAGMA query_only=ON", NULL, NULL, NULL);
-    if (sqlfn_register(db->h) != SQLITE_OK) {
+    if (sqlfn_register(db->h) != SQLITE_OK || fts_register(db->h) != SQLITE_OK) {
         snprintf(err, errsz, "cannot register SQL functions");
         db_close(db);
         return NULL;
@@ -186,6 +187,8 @@ sqlite3_stmt *db_qv(Db *db, Fail *f, const char *sql, const char *fmt, va_list a
             log_error("bad bind format '%c'", *p);
             rc = SQLITE_MISUSE;
         }
+        /* Statements assembled from optional fragments may not use every numbered parameter. */
+        if (rc == SQLITE_RANGE && idx > sqlite3_bind_parameter_count(st)) rc = SQLITE_OK;
     }
     if (rc != SQLITE_OK) {
         db_fail(db, f, rc, __FILE__, __LINE__);

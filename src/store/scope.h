@@ -21,6 +21,13 @@
     "JOIN orgs smo ON smo.id = sam.org_id WHERE sam.area_id = ?3 AND " o ".path >= smo.path AND " o \
     ".path < substr(smo.path, 1, length(smo.path) - 1) || '0')))"
 
+/* The same for actors without an area (every role but committee): a plain index range, which
+ * the planner can use. Big tables choose between the two per actor (scope_plain). */
+#define SCOPE_ORG_RANGE(o) "(" o ".path >= ?1 AND " o ".path < ?2)"
+
+/* True when the actor's scope is a single subtree (SCOPE_ORG_RANGE applies). */
+#define scope_plain(a) ((a)->scope_area == 0)
+
 /* Area row alias `a` is in scope: the actor's own area, the whole district, or an area with a
  * member organisation in the actor's subtree. */
 #define SCOPE_AREA(a)                                                                            \

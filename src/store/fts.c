@@ -1,0 +1,141 @@
+/*
+ * fts.c — see fts.h.
+ */
+#include "store/fts.h"
+
+#include <stdint.h>
+#include <string.h>
+
+/* Decodes one UTF-8 code point at s (n bytes left); returns its length (1 for invalid bytes,
+ * which then count as separators). */
+static int utf8_next(const unsigned char *s, int n, uint32_t *cp) {
+    unsigned c = s[0];
+    if (c < 0x80) { *cp = c; return 1; }
+    int len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (len == 1 || len > n) { *cp = 0xFFFD; return 1; }
+    uint32_t v = c & (0x3F >> (len - 1));
+    for (int i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) { *cp = 0xFFFD; return 1; }
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    *cp = v;
+    return len;
+}
+
+static bool is_cjk(uint32_t c) {
+    return (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
+           (c >= 0x20000 && c <= 0x2FFFF) || (c >= 0x3040 && c <= 0x30FF) || (c >= 0xAC00 && c <= 0xD7AF);
+}
+
+/* Latin letters and digits, with full-width forms folded to ASCII; 0 when c is not one. */
+static char word_char(uint32_t c) {
+    if (c >= 0xFF10 && c <= 0xFF19) c = c - 0xFF10 + '0';
+    else if (c >= 0xFF21 && c <= 0xFF3A) c = c - 0xFF21 + 'a';
+    else if (c >= 0xFF41 && c <= 0xFF5A) c = c - 0xFF41 + 'a';
+    if (c >= 'A' && c <= 'Z') return (char)(c - 'A' + 'a');
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return (char)c;
+    return 0;
+}
+
+typedef struct CjkTokenizer { int unused; } CjkTokenizer;
+
+static int cjk_create(void *ctx, const char **az, int n, Fts5Tokenizer **out) {
+    (void)ctx; (void)az; (void)n;
+    static CjkTokenizer one;
+    *out = (Fts5Tokenizer *)&one;
+    return SQLITE_OK;
+}
+
+static void cjk_delete(Fts5Tokenizer *t) { (void)t; }
+
+enum { MAX_WORD = 64 };
+
+static int cjk_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text, int n,
+                        int (*xToken)(void *, int, const char *, int, int, int)) {
+    (void)t;
+    const unsigned char *s = (const unsigned char *)text;
+    bool query = (flags & FTS5_TOKENIZE_QUERY) != 0;
+    int i = 0, rc = SQLITE_OK;
+    while (i < n && rc == SQLITE_OK) {
+        uint32_t c;
+        int len = utf8_next(s + i, n - i, &c);
+        if (is_cjk(c)) {
+            /* A run of CJK characters: overlapping bigrams, then the last character alone (in
+             * documents, so that a one-character prefix query finds it at the end of a run). */
+            int start = i, prev = -1, prevlen = 0, count = 0;
+            while (i < n) {
+                uint32_t d;
+                int l = utf8_next(s + i, n - i, &d);
+                if (!is_cjk(d)) break;
+                if (prev >= 0) {
+                    rc = xToken(ctx, 0, text + prev, prevlen + l, prev, i + l);
+                    if (rc != SQLITE_OK) return rc;
+                }
+                prev = i;
+                prevlen = l;
+                i += l;
+                count++;
+            }
+            (void)start;
+            if (count == 1 || !query) rc = xToken(ctx, 0, text + prev, prevlen, prev, prev + prevlen);
+            continue;
+        }
+        char w = word_char(c);
+        if (w) {
+            char word[MAX_WORD];
+            int wl = 0, start = i;
+            while (i < n) {
+                uint32_t d;
+                int l = utf8_next(s + i, n - i, &d);
+                char x = word_char(d);
+                if (!x) break;
+                if (wl < MAX_WORD) word[wl++] = x;
+                i += l;
+            }
+            rc = xToken(ctx, 0, word, wl, start, i);
+            continue;
+        }
+        i += len;
+    }
+    return rc;
+}
+
+int fts_register(sqlite3 *h) {
+    fts5_api *api = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(h, "SELECT fts5(?1)", -1, &st, NULL);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (!api) return SQLITE_ERROR;
+    static fts5_tokenizer tok = {cjk_create, cjk_delete, cjk_tokenize};
+    return api->xCreateTokenizer(api, "cjk", NULL, &tok, NULL);
+}
+
+bool fts_query(const char *q, Buf *out) {
+    const unsigned char *s = (const unsigned char *)q;
+    int n = (int)strlen(q), i = 0, terms = 0;
+    while (i < n) {
+        /* Skip separators (white space, ASCII punctuation, ideographic space). */
+        uint32_t c;
+        int len = utf8_next(s + i, n - i, &c);
+        if (!is_cjk(c) && !word_char(c)) { i += len; continue; }
+        int start = i, cjk = 0, words = 0;
+        while (i < n) {
+            uint32_t d;
+            int l = utf8_next(s + i, n - i, &d);
+            if (is_cjk(d)) cjk++;
+            else if (word_char(d)) words++;
+            else break;
+            i += l;
+        }
+        if (terms++) buf_puts(out, " AND ");
+        buf_putc(out, '"');
+        buf_append(out, q + start, (size_t)(i - start)); /* only letters, digits and CJK: no quotes */
+        buf_putc(out, '"');
+        /* One CJK character, or a Latin word: match as a prefix. */
+        if ((cjk == 1 && words == 0) || (cjk == 0 && words > 0)) buf_putc(out, '*');
+    }
+    return terms > 0;
+}

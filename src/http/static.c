@@ -86,10 +86,11 @@ struct MHD_Response *static_response(const char *root, const char *path, int *st
         memcpy(full + rl, path, strlen(path) + 1);
         struct MHD_Response *resp = file_response(root_real, full, status, &missing);
         if (resp || !missing) return resp;
-        /* A missing file with an extension is a real 404; a route path gets the app. */
-        const char *last = strrchr(path, '/');
-        if (last && strchr(last, '.')) return text_response("Not found\n", 404, status);
     }
+    /* A missing file with an extension is a real 404; a route path gets the app. (Also for a path
+     * too long to try, which used to get index.html: found by tests/fuzz/fuzz_static.) */
+    const char *last = strrchr(path, '/');
+    if (last && strchr(last, '.')) return text_response("Not found\n", 404, status);
     if (strlen(root_real) + 12 > sizeof full) return text_response("Not found\n", 404, status);
     memcpy(full, root_real, strlen(root_real));
     memcpy(full + strlen(root_real), "/index.html", 12);

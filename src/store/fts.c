@@ -77,7 +77,10 @@ static int cjk_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text
                 count++;
             }
             (void)start;
-            if (count == 1 || !query) rc = xToken(ctx, 0, text + prev, prevlen, prev, prev + prevlen);
+            /* Alone, the character is the run's one token; after bigrams it shares the last
+             * bigram's position (colocated), so phrases that continue past the run still match. */
+            if (count == 1) rc = xToken(ctx, 0, text + prev, prevlen, prev, prev + prevlen);
+            else if (!query) rc = xToken(ctx, FTS5_TOKEN_COLOCATED, text + prev, prevlen, prev, prev + prevlen);
             continue;
         }
         char w = word_char(c);
@@ -121,12 +124,13 @@ bool fts_query(const char *q, Buf *out) {
         uint32_t c;
         int len = utf8_next(s + i, n - i, &c);
         if (!is_cjk(c) && !word_char(c)) { i += len; continue; }
-        int start = i, cjk = 0, words = 0;
+        int start = i, cjk = 0;
+        bool last_latin = false;
         while (i < n) {
             uint32_t d;
             int l = utf8_next(s + i, n - i, &d);
-            if (is_cjk(d)) cjk++;
-            else if (word_char(d)) words++;
+            if (is_cjk(d)) cjk++, last_latin = false;
+            else if (word_char(d)) last_latin = true;
             else break;
             i += l;
         }
@@ -134,8 +138,8 @@ bool fts_query(const char *q, Buf *out) {
         buf_putc(out, '"');
         buf_append(out, q + start, (size_t)(i - start)); /* only letters, digits and CJK: no quotes */
         buf_putc(out, '"');
-        /* One CJK character, or a Latin word: match as a prefix. */
-        if ((cjk == 1 && words == 0) || (cjk == 0 && words > 0)) buf_putc(out, '*');
+        /* A term that ends in a Latin word, or is one CJK character, matches as a prefix. */
+        if (last_latin || (cjk == 1 && i - start <= 4)) buf_putc(out, '*');
     }
     return terms > 0;
 }

@@ -3,7 +3,8 @@
  *
  * SQLite's trigram tokenizer finds nothing shorter than three characters, yet most Chinese words
  * are two (路灯, 消防, 隐患). The `cjk` tokenizer indexes every run of CJK characters as
- * overlapping bigrams (the approach of Lucene's CJK analyzer) plus the run's last character alone;
+ * overlapping bigrams (the approach of Lucene's CJK analyzer) plus the run's last character alone
+ * (colocated with the last bigram);
  * Latin letters and digits form lower-cased words. A query of two or more CJK characters becomes a
  * phrase of bigrams (an exact substring match); a single character becomes a prefix query on
  * its bigrams; Latin words match as prefixes.

@@ -37,6 +37,7 @@ Rc api_area_delete(Req *r);
 Rc api_area_members(Req *r);
 Rc api_area_member_add(Req *r);
 Rc api_area_member_remove(Req *r);
+Rc api_area_candidates(Req *r);
 
 /* api_agreement.c */
 Rc api_agreement_list(Req *r);

@@ -89,3 +89,16 @@ Rc api_area_member_remove(Req *r) {
     req_no_content(r);
     return RC_OK;
 }
+
+Rc api_area_candidates(Req *r) {
+    int64_t id = area_id_param(r);
+    if (!id) return RC_NOT_FOUND;
+    int page, size;
+    req_page(r, &page, &size);
+    const char *kind = req_query_enum(r, "kind", member_kinds);
+    Rc rc = fail_fields(&r->fail);
+    if (rc != RC_OK) return rc;
+    rc = area_candidates(r->db, &r->actor, id, kind, req_query(r, "q"), page, size, &r->out, &r->fail);
+    if (rc == RC_OK) r->ctype = "application/json";
+    return rc;
+}

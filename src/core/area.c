@@ -177,8 +177,12 @@ Rc area_member_add(Db *db, const Actor *a, int64_t id, json_t *in, Fail *f) {
     jh_validate(in, fields, 3, f);
     int64_t org = jh_int(in, "org_id");
     if (org) {
+        /* Candidates are looked up district-wide (see area_candidates): a committee adds
+         * organisations that are not yet in its scope. */
         char kind[16];
-        Rc k = org_kind(db, a, org, kind, f);
+        Actor all = *a;
+        scope_all(&all);
+        Rc k = org_kind(db, &all, org, kind, f);
         if (k == RC_NOT_FOUND) {
             fail_field(f, "org_id", "reference", NULL);
         } else if (k != RC_OK) {
@@ -200,6 +204,23 @@ Rc area_member_add(Db *db, const Actor *a, int64_t id, json_t *in, Fail *f) {
     if (r == RC_OK) r = db_commit(db, f);
     if (r != RC_OK) db_rollback(db);
     return r;
+}
+
+Rc area_candidates(Db *db, const Actor *a, int64_t id, const char *kind, const char *q, int page, int page_size,
+                   Buf *out, Fail *f) {
+    Rc r = area_visible(db, a, id, f);
+    if (r == RC_OK) r = may_manage(a, id, f);
+    if (r != RC_OK) return r;
+#define CAND_WHERE                                                                                  \
+    " FROM orgs o LEFT JOIN orgs t ON t.id = o.town_id"                                              \
+    " WHERE o.kind IN ('community', 'park', 'new_org', 'resident_unit') AND (?2 IS NULL OR o.kind = ?2)" \
+    " AND (?3 IS NULL OR instr(o.name, ?3) > 0 OR instr(coalesce(o.short_name, ''), ?3) > 0)"          \
+    " AND NOT EXISTS (SELECT 1 FROM area_members m WHERE m.area_id = ?1 AND m.org_id = o.id)"
+    return listq_run(db, f, out, page, page_size, "SELECT count(*)" CAND_WHERE,
+                     "SELECT json_object('id', o.id, 'name', o.name, 'kind', o.kind, 'town_name', t.name)" CAND_WHERE
+                     " ORDER BY o.kind, o.name LIMIT ?98 OFFSET ?99",
+                     "itt", id, kind, q);
+#undef CAND_WHERE
 }
 
 Rc area_member_remove(Db *db, const Actor *a, int64_t id, int64_t org_id, Fail *f) {

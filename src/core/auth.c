@@ -258,7 +258,10 @@ Rc auth_session(Db *db, const AuthConfig *cfg, const char *token, Actor *out, Fa
         if (expired) return rc_fail(f, RC_SESSION_EXPIRED, "session expired");
         return rc_fail(f, RC_UNAUTHENTICATED, "account disabled or locked");
     }
-    if (now - last >= 15) {
+    /* last_seen is written at most every 15 s (a write per request would cost an fsync), and
+     * at least twice per idle period so that an active session never expires. */
+    int64_t touch = cfg->idle_timeout / 2 < 15 ? cfg->idle_timeout / 2 : 15;
+    if (now - last >= touch) {
         Fail g = {0};
         db_run(db, &g, "UPDATE sessions SET last_seen = ? WHERE digest = ?", "ib", now, digest, (int)sizeof digest);
         fail_clear(&g); /* a failed touch (disk full) must not fail a read */

@@ -221,8 +221,9 @@ static Rc load_parent(Db *db, const Actor *a, int64_t id, Parent *p, Fail *f) {
 }
 
 /* Validates the fields common to create and update. kind is the (new or current) kind; self is the
- * record's id on update (0 on create). Fills parent when a parent is named. Adds field errors. */
-static Rc validate_org(Db *db, const Actor *a, json_t *in, const char *kind, int64_t self,
+ * record's id on update (0 on create) and self_parent its current parent. Fills parent when a parent
+ * is named. Adds field errors. */
+static Rc validate_org(Db *db, const Actor *a, json_t *in, const char *kind, int64_t self, int64_t self_parent,
                        const char *self_path, Parent *parent, char credit[19], Fail *f) {
     jh_validate(in, org_fields, ORG_NFIELDS, f);
     credit[0] = 0;
@@ -239,6 +240,13 @@ static Rc validate_org(Db *db, const Actor *a, json_t *in, const char *kind, int
     } else if (!pid) {
         if (!jh_has(in, "parent_id") || json_is_null(json_object_get(in, "parent_id")))
             fail_field(f, "parent_id", "required", NULL);
+    } else if (self && pid == self_parent) {
+        /* An unchanged parent may lie outside the actor's scope (a town's own district): it was
+         * valid when placed and is not re-checked. */
+        Actor all = *a;
+        scope_all(&all);
+        Rc r = load_parent(db, &all, pid, parent, f);
+        if (r != RC_OK && r != RC_NOT_FOUND) return r;
     } else {
         Rc r = load_parent(db, a, pid, parent, f);
         if (r == RC_NOT_FOUND) {
@@ -285,7 +293,7 @@ static Rc org_insert(Db *db, const Actor *a, json_t *in, int64_t *id, Fail *f) {
     const char *kind = jh_str(in, "kind");
     Parent parent;
     char credit[19];
-    Rc r = validate_org(db, a, in, kind, 0, NULL, &parent, credit, f);
+    Rc r = validate_org(db, a, in, kind, 0, 0, NULL, &parent, credit, f);
     if (r != RC_OK) return r;
     if ((r = fail_fields(f)) != RC_OK) return r;
     if (strcmp(kind, "district") == 0 && strcmp(a->scope_lo, "/") != 0)
@@ -354,7 +362,7 @@ Rc org_update(Db *db, const Actor *a, int64_t id, json_t *in, int64_t if_version
     json_object_set_new(in, "kind", json_string(kind));
     Parent parent;
     char credit[19];
-    if ((r = validate_org(db, a, in, kind, id, path, &parent, credit, f)) != RC_OK ||
+    if ((r = validate_org(db, a, in, kind, id, old_parent, path, &parent, credit, f)) != RC_OK ||
         (r = fail_fields(f)) != RC_OK) {
         db_rollback(db);
         return r;

@@ -33,6 +33,7 @@ const Route routes[] = {
     {"DELETE", "/api/v1/areas/{id}", api_area_delete, CAP_AREA_WRITE, W, "delete an unreferenced area"},
     {"GET", "/api/v1/areas/{id}/members", api_area_members, CAP_AREA_READ, 0, "member organisations of an area committee"},
     {"POST", "/api/v1/areas/{id}/members", api_area_member_add, CAP_AREA_MEMBERS, W | J, "add a member organisation"},
+    {"GET", "/api/v1/areas/{id}/candidates", api_area_candidates, CAP_AREA_MEMBERS, 0, "organisations that may join the area (member kinds, not yet members)"},
     {"DELETE", "/api/v1/areas/{id}/members/{org_id}", api_area_member_remove, CAP_AREA_MEMBERS, W, "remove a member organisation"},
 
     {"GET", "/api/v1/agreements", api_agreement_list, CAP_AGREEMENT_READ, 0, "list co-building agreements"},

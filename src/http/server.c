@@ -119,37 +119,79 @@ static bool ctype_is(const char *ct, const char *want) {
     return ct[n] == 0 || ct[n] == ';' || ct[n] == ' ';
 }
 
-/* Stored answer for a retried POST with the same Idempotency-Key; true when replayed. */
-static bool idem_replay(Req *r, const char *key) {
-    sqlite3_stmt *st = db_q(r->db, &r->fail, "SELECT route, status, body FROM idempotency WHERE user_id = ? AND key = ?",
-                            "it", r->actor.user_id, key);
-    if (!st) return false;
-    bool hit = false;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        const char *route = (const char *)sqlite3_column_text(st, 0);
-        char want[1100];
-        snprintf(want, sizeof want, "%s %s", r->method, r->path);
-        if (strcmp(route, want) != 0) {
-            rc_fail(&r->fail, RC_CONFLICT, "Idempotency-Key was already used for %s", route);
-        } else {
-            r->status = sqlite3_column_int(st, 1);
+/* Idempotency-Key: the first request with a key reserves it (a row with status 0) before its
+ * handler runs; concurrent retries wait for that answer and replay it; a retry after a failure
+ * (a non-2xx answer removes the reservation) runs again. A reservation left by a crash is taken
+ * over after IDEM_STALE seconds. Returns 1 when this request should run, 0 when an answer
+ * (replay or problem) has been set. */
+enum { IDEM_STALE = 60, IDEM_WAIT_MS = 10000 };
+
+static int idem_begin(Req *r, const char *key) {
+    char route[1100];
+    snprintf(route, sizeof route, "%s %s", r->method, r->path);
+    for (int waited = 0; waited <= IDEM_WAIT_MS; waited += 20) {
+        int64_t now = time_now();
+        Fail g = {0};
+        Rc rc = db_begin(r->db, &g);
+        if (rc == RC_OK)
+            rc = db_run(r->db, &g, "INSERT OR IGNORE INTO idempotency(user_id, key, route, status, body, created_at)"
+                                   " VALUES (?, ?, ?, 0, '', ?)", "itti", r->actor.user_id, key, route, now);
+        int inserted = rc == RC_OK && db_changes(r->db) == 1;
+        if (rc == RC_OK) rc = db_commit(r->db, &g);
+        fail_clear(&g);
+        if (rc != RC_OK) {
+            rc_fail(&r->fail, rc, "cannot record the Idempotency-Key");
+            return 0;
+        }
+        if (inserted) return 1;
+        sqlite3_stmt *st = db_q(r->db, &r->fail, "SELECT route, status, body, created_at FROM idempotency"
+                                                 " WHERE user_id = ? AND key = ?", "it", r->actor.user_id, key);
+        if (!st) return 0;
+        int step = sqlite3_step(st);
+        if (step != SQLITE_ROW) {
+            db_done(st);
+            continue; /* removed after a failure meanwhile: try to reserve again */
+        }
+        const char *was = (const char *)sqlite3_column_text(st, 0);
+        int status = sqlite3_column_int(st, 1);
+        int64_t created = sqlite3_column_int64(st, 3);
+        if (strcmp(was, route) != 0) {
+            rc_fail(&r->fail, RC_CONFLICT, "Idempotency-Key was already used for %s", was);
+            db_done(st);
+            return 0;
+        }
+        if (status != 0) {
+            r->status = status;
             buf_reset(&r->out);
             buf_append(&r->out, sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2));
             r->ctype = "application/json";
+            db_done(st);
+            return 0;
         }
-        hit = true;
+        db_done(st);
+        if (now - created > IDEM_STALE) {
+            Fail h = {0};
+            db_run(r->db, &h, "UPDATE idempotency SET created_at = ? WHERE user_id = ? AND key = ? AND status = 0"
+                              " AND created_at = ?", "iiti", now, r->actor.user_id, key, created);
+            int took = db_changes(r->db) == 1;
+            fail_clear(&h);
+            if (took) return 1;
+        }
+        usleep(20 * 1000); /* the first request is still running */
     }
-    db_done(st);
-    return hit;
+    rc_fail(&r->fail, RC_CONFLICT, "a request with this Idempotency-Key is still in progress");
+    return 0;
 }
 
-static void idem_store(Req *r, const char *key) {
-    char route[1100];
-    snprintf(route, sizeof route, "%s %s", r->method, r->path);
+/* Records the answer of a reserved key (2xx), or frees the key so that a retry runs again. */
+static void idem_finish(Req *r, const char *key) {
     Fail g = {0};
-    db_run(r->db, &g, "INSERT OR IGNORE INTO idempotency(user_id, key, route, status, body, created_at)"
-                      " VALUES (?, ?, ?, ?, ?, ?)",
-           "ittiti", r->actor.user_id, key, route, (int64_t)r->status, buf_str(&r->out), time_now());
+    if (r->fail.rc == RC_OK && r->status >= 200 && r->status < 300)
+        db_run(r->db, &g, "UPDATE idempotency SET status = ?, body = ? WHERE user_id = ? AND key = ?", "itit",
+               (int64_t)r->status, buf_str(&r->out), r->actor.user_id, key);
+    else
+        db_run(r->db, &g, "DELETE FROM idempotency WHERE user_id = ? AND key = ? AND status = 0", "it",
+               r->actor.user_id, key);
     fail_clear(&g);
 }
 
@@ -232,13 +274,13 @@ void server_dispatch(Req *r) {
             fail_fields(f);
             return;
         }
-        if (idem && idem_replay(r, idem)) return;
+        if (idem && !idem_begin(r, idem)) return;
     }
     Rc rc = rt->handler(r);
     if (rc == RC_OK && f->rc == RC_OK && fail_nfields(f) > 0) rc = fail_fields(f);
     if (rc != RC_OK && f->rc == RC_OK) rc_fail(f, rc, "%s", rc_title(rc));
     if (rc == RC_OK && buf_oom(&r->out)) rc_fail(f, RC_UNAVAILABLE, "out of memory");
-    if (rc == RC_OK && idem && r->status >= 200 && r->status < 300) idem_store(r, idem);
+    if (idem) idem_finish(r, idem);
 }
 
 static void add_common_headers(struct MHD_Response *resp) {

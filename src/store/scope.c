@@ -22,9 +22,17 @@ void scope_init(Actor *a, const char *org_path) {
         }
         return;
     }
+    if (strcmp(a->role, "committee") == 0) {
+        /* A committee works on its area: the member organisations and what lies under them —
+         * not the subtree of its own organisation (often the district itself). */
+        snprintf(a->scope_lo, sizeof a->scope_lo, "~");
+        snprintf(a->scope_hi, sizeof a->scope_hi, "~");
+        a->scope_area = a->area_id;
+        return;
+    }
     snprintf(a->scope_lo, sizeof a->scope_lo, "%s", org_path);
     snprintf(a->scope_hi, sizeof a->scope_hi, "%s", org_path);
     size_t n = strlen(a->scope_hi);
     if (n > 0) a->scope_hi[n - 1] = '0'; /* '/1/4/' → '/1/40': '/' < '0' */
-    a->scope_area = strcmp(a->role, "committee") == 0 ? a->area_id : 0;
+    a->scope_area = 0;
 }

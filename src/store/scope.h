@@ -4,8 +4,9 @@
  * parameters (?1 = subtree low bound, ?2 = high bound, ?3 = area id or 0); its own parameters
  * follow as plain '?' (numbered from 4 on).
  *
- * An organisation is in scope when its path lies in the actor's subtree, or (committee members)
- * in the subtree of a member of the actor's area. District-wide roles get the whole range.
+ * An organisation is in scope when its path lies in the actor's subtree, or — for committee
+ * members, whose subtree range is empty — in the subtree of a member of the actor's area.
+ * District-wide roles get the whole range.
  */
 #ifndef SANQU_STORE_SCOPE_H
 #define SANQU_STORE_SCOPE_H

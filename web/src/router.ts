@@ -1,0 +1,85 @@
+// Routes of the web UI (history mode: the server answers unknown non-API paths
+// with index.html). `meta.cap` names the capability a page needs; the guard
+// sends users without it home, users who must change their password to
+// /password and anonymous users to /login.
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { ElMessage } from 'element-plus'
+import { useSession } from './stores/session'
+import { i18n } from './i18n'
+import AppLayout from './layouts/AppLayout.vue'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Reachable without signing in. */
+    public?: boolean
+    /** Capability needed to open the page. */
+    cap?: string
+    /** i18n key of the page title. */
+    title?: string
+  }
+}
+
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: () => import('./views/login/LoginView.vue'), meta: { public: true, title: 'login.title' } },
+  { path: '/password', name: 'password', component: () => import('./views/account/PasswordView.vue'), meta: { title: 'password.title' } },
+  {
+    path: '/',
+    component: AppLayout,
+    children: [
+      { path: '', name: 'home', component: () => import('./views/home/HomeView.vue'), meta: { title: 'nav.home' } },
+      { path: 'orgs', name: 'orgs', component: () => import('./views/orgs/OrgsView.vue'), meta: { cap: 'org.read', title: 'nav.orgs' } },
+      { path: 'orgs/:id(\\d+)', name: 'org', component: () => import('./views/orgs/OrgDetail.vue'), meta: { cap: 'org.read', title: 'nav.orgs' }, props: true },
+      { path: 'areas', name: 'areas', component: () => import('./views/areas/AreasView.vue'), meta: { cap: 'area.read', title: 'nav.areas' } },
+      { path: 'areas/:id(\\d+)', name: 'area', component: () => import('./views/areas/AreaDetail.vue'), meta: { cap: 'area.read', title: 'nav.areas' }, props: true },
+      { path: 'agreements', name: 'agreements', component: () => import('./views/agreements/AgreementsView.vue'), meta: { cap: 'agreement.read', title: 'nav.agreements' } },
+      { path: 'agreements/new', name: 'agreement-new', component: () => import('./views/agreements/AgreementForm.vue'), meta: { cap: 'agreement.write', title: 'agreements.createTitle' } },
+      { path: 'agreements/:id(\\d+)', name: 'agreement', component: () => import('./views/agreements/AgreementDetail.vue'), meta: { cap: 'agreement.read', title: 'nav.agreements' }, props: true },
+      { path: 'agreements/:id(\\d+)/edit', name: 'agreement-edit', component: () => import('./views/agreements/AgreementForm.vue'), meta: { cap: 'agreement.write', title: 'agreements.editTitle' }, props: true },
+      { path: 'liaisons', name: 'liaisons', component: () => import('./views/liaisons/LiaisonsView.vue'), meta: { cap: 'liaison.read', title: 'nav.liaisons' } },
+      { path: 'users', name: 'users', component: () => import('./views/users/UsersView.vue'), meta: { cap: 'user.read', title: 'nav.users' } },
+      { path: 'audit', name: 'audit', component: () => import('./views/audit/AuditView.vue'), meta: { cap: 'audit.read', title: 'nav.audit' } },
+      { path: ':rest(.*)*', name: 'not-found', component: () => import('./views/home/NotFound.vue'), meta: { title: 'notFound.title' } },
+    ],
+  },
+]
+
+export const router = createRouter({
+  history: createWebHistory('/'),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+})
+
+router.beforeEach(async (to) => {
+  const session = useSession()
+  if (!session.loaded) {
+    try {
+      await session.load()
+    } catch {
+      /* server unreachable: treat as signed out; the login page shows the error on submit */
+      session.reset()
+    }
+  }
+  if (to.meta.public) {
+    if (to.name === 'login' && session.loggedIn && !to.query.reason) {
+      return session.mustChangePassword ? { name: 'password' } : { name: 'home' }
+    }
+    return true
+  }
+  if (!session.loggedIn) {
+    return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  }
+  if (session.mustChangePassword && to.name !== 'password') return { name: 'password' }
+  if (to.meta.cap && !session.can(to.meta.cap)) {
+    ElMessage({ type: 'warning', message: i18n.global.t('problems.forbidden'), grouping: true })
+    return { name: 'home' }
+  }
+  return true
+})
+
+router.afterEach((to) => {
+  const key = to.meta.title
+  const app = i18n.global.t('app.title')
+  document.title = key ? `${i18n.global.t(key)} - ${app}` : app
+})
+
+export default router

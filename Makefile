@@ -72,20 +72,11 @@ test-e2e: build
 	bash tests/e2e/run.sh $(SANQU)
 
 # kill -9 during 64 concurrent writers: 3 cycles in make test, 20 (or CYCLES=N) in make crash.
-test-# Disk full and read-only database: writes answer 503, reads go on, writes resume (root: tmpfs).
-test-faults: build
-	python3 tests/faults/faults.py $(SANQU)
-
-# sanqu backup under concurrent writes: the copy opens, checks out and serves the same data.
-test-backup: build
-	python3 tests/backup/drill.py $(SANQU)
-
-# Ten minutes of mixed load (SECONDS=N to change); memory and descriptors must stay flat.
-soak: deps-bench build
-	python3 tests/soak/soak.py $(SANQU) --seconds $(or $(SECONDS),600)
+test-crash: build
+	python3 tests/crash/crash.py $(SANQU) --cycles 3
 
 crash: build
-	python3 tests/crash/crash.py $(SANQU) --cycles 3
+	python3 tests/crash/crash.py $(SANQU) --cycles $(or $(CYCLES),20)
 
 # Disk full and read-only database: writes answer 503, reads go on, writes resume (root: tmpfs).
 test-faults: build
@@ -98,9 +89,6 @@ test-backup: build
 # Ten minutes of mixed load (SECONDS=N to change); memory and descriptors must stay flat.
 soak: deps-bench build
 	python3 tests/soak/soak.py $(SANQU) --seconds $(or $(SECONDS),600)
-
-crash: build
-	python3 tests/crash/crash.py $(SANQU) --cycles $(or $(CYCLES),20)
 
 bench: deps-bench build
 	bash tests/bench/run.sh $(SANQU)

@@ -8,7 +8,7 @@ DB         ?= data/sanqu.db
 LISTEN     ?= 127.0.0.1:8080
 SANQU      := $(BUILD)/sanqu
 
-.PHONY: all deps deps-test deps-bench build web run test test-unit test-api test-asan test-e2e test-crash test-faults test-backup crash soak \
+.PHONY: all deps deps-test deps-bench build web run test test-native test-unit test-api test-asan test-e2e test-crash test-faults test-backup crash soak \
         bench fuzz clean routes docs
 
 all: build
@@ -44,15 +44,16 @@ run: deps build
 	@echo
 	$(SANQU) serve --db $(DB) --listen $(LISTEN)
 
-# Every test: unit and API tests, the same under AddressSanitizer + UBSan, and the browser tests.
+# Every test: unit and API tests, the same under AddressSanitizer + UBSan, crash consistency,
+# resource faults, the backup drill and the browser tests. Each suite runs even if an earlier one
+# failed; the last line counts them.
+SUITES = test-native test-asan test-crash test-faults test-backup test-e2e
+
 test: deps-test build
+	@scripts/run-suites.sh $(SUITES)
+
+test-native: build
 	meson test -C $(BUILD) --print-errorlogs
-	@$(MAKE) --no-print-directory test-asan
-	@$(MAKE) --no-print-directory test-crash
-	@$(MAKE) --no-print-directory test-faults
-	@$(MAKE) --no-print-directory test-backup
-	@$(MAKE) --no-print-directory test-e2e
-	@echo "make test: all suites passed"
 
 test-unit: build
 	meson test -C $(BUILD) --suite unit --print-errorlogs

@@ -64,6 +64,15 @@ Rc api_user_unlock(Req *r);
 Rc api_user_reset_password(Req *r);
 Rc api_user_phone(Req *r);
 
+/* api_dossier.c */
+Rc api_dossier_types(Req *r);
+Rc api_dossier_list(Req *r);
+Rc api_dossier_create(Req *r);
+Rc api_dossier_get(Req *r);
+Rc api_dossier_act(Req *r);
+Rc api_dossier_comment(Req *r);
+Rc api_dossier_events(Req *r);
+
 /* Shared by handlers: the If-Match version (0 when absent or "*"; -1 and a 412 when malformed). */
 int64_t api_if_match(Req *r);
 /* Answers a single record: 200 (or 201 with Location for created) with ETag from its version. */

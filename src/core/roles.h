@@ -28,9 +28,11 @@ typedef enum Cap {
     CAP_AUDIT_READ = 1u << 13,
     CAP_PII_READ = 1u << 14,
     CAP_STATS_READ = 1u << 15,
+    CAP_DOSSIER_READ = 1u << 16,
+    CAP_DOSSIER_WRITE = 1u << 17,
 } Cap;
 
-enum { CAP_COUNT = 16 };
+enum { CAP_COUNT = 18 };
 
 /* The user on whose behalf a request runs, with the scope used by every query. */
 typedef struct Actor {
@@ -45,6 +47,7 @@ typedef struct Actor {
     char scope_lo[160];     /* organisation subtree: paths p with scope_lo <= p < scope_hi */
     char scope_hi[160];
     int64_t scope_area;     /* an area whose members (and their subtrees) are also in scope, or 0 */
+    char org_path[160];     /* the user's organisation's path ('/1/4/') */
     char ip[64];            /* client address */
 } Actor;
 

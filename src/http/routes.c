@@ -58,6 +58,14 @@ const Route routes[] = {
     {"POST", "/api/v1/users/{id}/reset-password", api_user_reset_password, CAP_USER_WRITE, W, "issue a new one-time password"},
     {"GET", "/api/v1/users/{id}/phone", api_user_phone, CAP_PII_READ, 0, "reveal an account's phone number (audited)"},
 
+    {"GET", "/api/v1/dossier-types", api_dossier_types, CAP_DOSSIER_READ, 0, "dossier types: fields, states, time limits, actions"},
+    {"GET", "/api/v1/dossiers", api_dossier_list, CAP_DOSSIER_READ, 0, "list dossiers (type, state, area_id, org_id, handler_org_id, time_status, from, to, q, open, supervised; cursor)"},
+    {"POST", "/api/v1/dossiers", api_dossier_create, CAP_DOSSIER_WRITE, W | J, "open a dossier of a type"},
+    {"GET", "/api/v1/dossiers/{id}", api_dossier_get, CAP_DOSSIER_READ, 0, "one dossier with allowed_actions, due_on and time_status"},
+    {"POST", "/api/v1/dossiers/{id}/actions/{action}", api_dossier_act, CAP_DOSSIER_WRITE, W | J, "take an action (If-Match with the version)"},
+    {"POST", "/api/v1/dossiers/{id}/comments", api_dossier_comment, CAP_DOSSIER_WRITE, W | J, "comment on a dossier"},
+    {"GET", "/api/v1/dossiers/{id}/events", api_dossier_events, CAP_DOSSIER_READ, 0, "the dossier's hash-chained event log"},
+
     {"GET", "/api/v1/audit", api_audit_list, CAP_AUDIT_READ, 0, "the audit log (auditor only)"},
 };
 

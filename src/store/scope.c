@@ -13,6 +13,7 @@ void scope_all(Actor *a) {
 }
 
 void scope_init(Actor *a, const char *org_path) {
+    snprintf(a->org_path, sizeof a->org_path, "%s", org_path ? org_path : "");
     if (role_district_wide(a->role) || !org_path || !*org_path) {
         scope_all(a);
         if (!role_district_wide(a->role)) {
@@ -34,5 +35,14 @@ void scope_init(Actor *a, const char *org_path) {
     snprintf(a->scope_hi, sizeof a->scope_hi, "%s", org_path);
     size_t n = strlen(a->scope_hi);
     if (n > 0) a->scope_hi[n - 1] = '0'; /* '/1/4/' → '/1/40': '/' < '0' */
+    a->scope_area = 0;
+}
+
+void scope_own_subtree(Actor *a) {
+    if (!a->org_path[0]) return;
+    snprintf(a->scope_lo, sizeof a->scope_lo, "%s", a->org_path);
+    snprintf(a->scope_hi, sizeof a->scope_hi, "%s", a->org_path);
+    size_t n = strlen(a->scope_hi);
+    if (n > 0) a->scope_hi[n - 1] = '0';
     a->scope_area = 0;
 }

@@ -37,6 +37,9 @@
 
 /* Fills the actor's scope bounds from its role, organisation path and area. */
 void scope_init(Actor *a, const char *org_path);
+/* Narrows the scope to the actor's own organisation subtree (roles that read the whole registry
+ * but handle only their own matters: department, inspector). */
+void scope_own_subtree(Actor *a);
 /* A scope that sees everything (CLI and demo builders). */
 void scope_all(Actor *a);
 

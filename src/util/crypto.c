@@ -110,3 +110,11 @@ bool crypto_open(const uint8_t *sealed, size_t n, char *out) {
     out[n - CRYPTO_SEAL_OVERHEAD] = 0;
     return true;
 }
+
+void crypto_sha256(const void *data, size_t n, uint8_t out[32]) {
+    crypto_hash_sha256(out, (const unsigned char *)data, n);
+}
+
+void crypto_hex(const uint8_t *bytes, size_t n, char *out) {
+    sodium_bin2hex(out, n * 2 + 1, bytes, n);
+}

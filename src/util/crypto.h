@@ -41,4 +41,9 @@ bool crypto_seal(const void *plain, size_t n, uint8_t *out);
  * have n - CRYPTO_SEAL_OVERHEAD + 1 bytes). False when it does not authenticate. */
 bool crypto_open(const uint8_t *sealed, size_t n, char *out);
 
+/* SHA-256 of n bytes into out[32]. */
+void crypto_sha256(const void *data, size_t n, uint8_t out[32]);
+/* Lower-case hex of n bytes into out (2n + 1 bytes). */
+void crypto_hex(const uint8_t *bytes, size_t n, char *out);
+
 #endif

@@ -140,14 +140,33 @@ def main():
     ap.add_argument('--duration', type=int, default=10)
     ap.add_argument('--connections', type=int, default=64)
     ap.add_argument('--no-record', action='store_true')
+    ap.add_argument('--scale', type=int, default=1000000,
+                    help='synthetic enterprises added to the demo district (the data set is cached in build/bench-data)')
     a = ap.parse_args()
     binary = os.path.abspath(a.binary)
     tmp = tempfile.mkdtemp(prefix='sanqu-bench-')
     procs = []
     try:
+        # The data set: the demo district plus --scale enterprises, generated once per scale and
+        # binary version and copied for each run (the run writes to it).
+        version = sh(binary, 'version').strip()
+        cache_dir = os.path.join('build', 'bench-data')
+        os.makedirs(cache_dir, exist_ok=True)
+        cached = os.path.join(cache_dir, f'scale-{a.scale}.db')
+        stamp = cached + '.version'
+        if not os.path.exists(cached) or not os.path.exists(stamp) or open(stamp).read() != version:
+            for ext in ('', '.key', '.accounts', '-wal', '-shm'):
+                if os.path.exists(cached + ext):
+                    os.unlink(cached + ext)
+            t0 = time.time()
+            subprocess.run([binary, 'demo', '--db', cached, '--password-stdin', '--scale', str(a.scale)],
+                           input=PW + '\n', text=True, check=True, capture_output=True)
+            print(f'data set: demo district + {a.scale} enterprises generated in {time.time() - t0:.0f} s')
+            with open(stamp, 'w') as f:
+                f.write(version)
         db = os.path.join(tmp, 's.db')
-        subprocess.run([binary, 'demo', '--db', db, '--password-stdin'], input=PW + '\n', text=True,
-                       check=True, capture_output=True)
+        shutil.copy(cached, db)
+        shutil.copy(cached + '.key', db + '.key')
         pf = os.path.join(tmp, 'port')
         t0 = time.time()
         srv = subprocess.Popen([binary, 'serve', '--db', db, '--listen', '127.0.0.1:0', '--port-file', pf,
@@ -170,8 +189,11 @@ def main():
         cases = [
             ('health', '/api/v1/health', False, None),
             ('read one organisation (authenticated)', f'/api/v1/orgs/{org_id}', True, None),
-            ('filtered list page (kind, page 3 of 20)', '/api/v1/orgs?kind=enterprise&page=3&page_size=20', True, None),
-            ('name search q=恒盛', '/api/v1/orgs?q=%E6%81%92%E7%9B%9B&page_size=20', True, None),
+            ('filtered list page (kind=enterprise, page 3)', '/api/v1/orgs?kind=enterprise&page=3&page_size=20', True, None),
+            ('list page of one town\'s subtree (page 50)', '/api/v1/orgs?under=2&kind=enterprise&page=50', True, None),
+            ('full-text search q=恒盛 (2 characters)', '/api/v1/orgs?q=%E6%81%92%E7%9B%9B&page_size=20', True, None),
+            ('full-text search q=恒盛光电 (4 characters)', '/api/v1/orgs?q=%E6%81%92%E7%9B%9B%E5%85%89%E7%94%B5&page_size=20', True, None),
+            ('home-page figures (stats/overview)', '/api/v1/stats/overview', True, None),
         ]
         www = os.path.join(tmp, 'www')
         os.makedirs(www)
@@ -224,7 +246,8 @@ def main():
         cpu, cores = machine()
         commit = sh('git', 'rev-parse', '--short', 'HEAD').strip()
         today = datetime.date.today().isoformat()
-        print(f'\nsanqu bench — {today}, {cpu}, {cores} cores, commit {commit}, wrk -t2 -c{a.connections} -d{a.duration}s')
+        print(f'\nsanqu bench — {today}, {cpu}, {cores} cores, commit {commit}, wrk -t2 -c{a.connections} -d{a.duration}s, '
+              f'{a.scale + 419} organisations')
         print(f'{"figure":44} {"bytes":>6} {"req/s":>9} {"nginx":>9} {"ratio":>6} {"p50ms":>7} {"p99ms":>7} {"maxms":>7} {"err":>4}')
         rows = []
         for name, size, got, ref in results:
@@ -239,7 +262,7 @@ def main():
             doc = 'docs/performance.md'
             with open(doc, 'a', encoding='utf-8') as f:
                 f.write(f'\n### Run of {today} — {cpu}, {cores} cores, commit {commit}\n\n'
-                        f'wrk -t2 -c{a.connections} -d{a.duration}s; RSS {idle_rss // 1024} MB idle, '
+                        f'{a.scale + 419} organisations; wrk -t2 -c{a.connections} -d{a.duration}s; RSS {idle_rss // 1024} MB idle, '
                         f'{load_rss // 1024} MB after load; ready {ready_ms:.0f} ms.\n\n'
                         '| date | commit | figure | bytes | sanqu req/s | nginx req/s | ratio | p50 ms | p99 ms | max ms | errors |\n'
                         '|---|---|---|---|---|---|---|---|---|---|---|\n' + '\n'.join(rows) + '\n')

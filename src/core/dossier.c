@@ -1,0 +1,841 @@
+/*
+ * dossier.c — the dossier engine; see dossier.h.
+ *
+ * Writing a change: load the projection (scoped), check the action against the type declaration
+ * and the actor, validate its fields, build the event (payload in canonical JSON: sorted keys,
+ * compact), chain its hash to the previous event, apply it to the projection with the same
+ * function `sanqu rebuild` uses, and write event, projection, search index and audit row in one
+ * transaction.
+ *
+ * Event hash (SHA-256, hex in the API) over the text
+ *   "sanqu-event-v1\n" dossier_id "\n" seq "\n" at "\n" user_id "\n" action "\n" from "\n" to "\n"
+ *   payload "\n" hex(prev_hash)
+ * so that altering any stored column of any event breaks its own hash and every later link.
+ */
+#include "core/dossier.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/area.h"
+#include "core/audit.h"
+#include "core/dclock.h"
+#include "core/dtype.h"
+#include "core/listq.h"
+#include "store/fts.h"
+#include "store/scope.h"
+#include "util/crypto.h"
+#include "util/jsonh.h"
+#include "util/timeutil.h"
+#include "util/validate.h"
+
+/* The projection of one dossier (the row in `dossiers`). */
+typedef struct Proj {
+    int64_t id;
+    char type[32];
+    char state[32];
+    json_t *fields;          /* owned */
+    int64_t created_by, handled_by;
+    char state_since[11];
+    int64_t limit_days;
+    char warn_on[11], due_on[11];
+    char supervision[16];
+    int64_t supervisions;
+    char closed_on[11];
+    int64_t events;
+    uint8_t last_hash[32];
+    bool has_hash;
+    char created_at[32], updated_at[32];
+} Proj;
+
+/* One event as stored. */
+typedef struct Event {
+    int64_t seq;
+    char at[32];
+    int64_t user_id;
+    const char *username;
+    const char *action;
+    const char *from, *to;  /* states ("" when none) */
+    json_t *payload;        /* borrowed */
+} Event;
+
+static void proj_free(Proj *p) {
+    json_decref(p->fields);
+    p->fields = NULL;
+}
+
+static const char *fstr(const Proj *p, const char *k) {
+    json_t *v = json_object_get(p->fields, k);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int64_t fint(const Proj *p, const char *k) {
+    json_t *v = json_object_get(p->fields, k);
+    return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+static void copy_str(char *dst, size_t n, const char *s) { snprintf(dst, n, "%s", s ? s : ""); }
+
+/* Applies one event to a projection: the single definition of what each event means, shared by
+ * live writes and `sanqu rebuild`. */
+static void apply_event(const DType *t, Proj *p, const Event *e) {
+    json_t *pf = json_object_get(e->payload, "fields");
+    if (strcmp(e->action, "create") == 0) {
+        json_decref(p->fields);
+        p->fields = json_is_object(pf) ? json_deep_copy(pf) : json_object();
+        p->created_by = e->user_id;
+        copy_str(p->created_at, sizeof p->created_at, e->at);
+        copy_str(p->type, sizeof p->type, t->name);
+    } else if (strcmp(e->action, "comment") != 0) {
+        json_t *decl = dtype_action(t, e->action);
+        if (json_is_object(pf)) json_object_update(p->fields, pf);
+        if (json_is_true(json_object_get(decl, "marks_handler"))) p->handled_by = e->user_id;
+        if (json_is_true(json_object_get(decl, "supervision"))) {
+            copy_str(p->supervision, sizeof p->supervision, fstr(p, "level"));
+            p->supervisions++;
+        }
+    }
+    if (e->to && *e->to) copy_str(p->state, sizeof p->state, e->to);
+    json_t *clk = json_object_get(e->payload, "clock");
+    if (json_is_object(clk)) {
+        copy_str(p->state_since, sizeof p->state_since, json_string_value(json_object_get(clk, "since")));
+        p->limit_days = json_integer_value(json_object_get(clk, "limit_days"));
+        copy_str(p->warn_on, sizeof p->warn_on, json_string_value(json_object_get(clk, "warn_on")));
+        copy_str(p->due_on, sizeof p->due_on, json_string_value(json_object_get(clk, "due_on")));
+    } else if (json_is_null(clk)) {
+        copy_str(p->state_since, sizeof p->state_since, json_string_value(json_object_get(e->payload, "on")));
+        p->limit_days = 0;
+        p->warn_on[0] = p->due_on[0] = 0;
+    }
+    if (dtype_state_final(t, p->state)) copy_str(p->closed_on, sizeof p->closed_on, json_string_value(json_object_get(e->payload, "on")));
+    else p->closed_on[0] = 0;
+    copy_str(p->updated_at, sizeof p->updated_at, e->at);
+    p->events = e->seq;
+}
+
+/* The event's hash; see the file comment. */
+static void event_hash(int64_t dossier_id, const Event *e, const char *payload, const uint8_t *prev, uint8_t out[32]) {
+    char prevhex[65] = "";
+    if (prev) crypto_hex(prev, 32, prevhex);
+    Buf b = BUF_INIT;
+    buf_printf(&b, "sanqu-event-v1\n%lld\n%lld\n%s\n%lld\n%s\n%s\n%s\n", (long long)dossier_id, (long long)e->seq, e->at,
+               (long long)e->user_id, e->action, e->from ? e->from : "", e->to ? e->to : "");
+    buf_puts(&b, payload);
+    buf_putc(&b, '\n');
+    buf_puts(&b, prevhex);
+    crypto_sha256(b.data, b.len, out);
+    buf_free(&b);
+}
+
+/* ---- scope ------------------------------------------------------------------------------------ */
+
+/* The scope for matters: departments and inspectors read the whole registry but see the matters
+ * of their own organisation (handled by it, concerning it, or opened by them); leaders see all. */
+static const Actor *matter_scope(const Actor *a, Actor *tmp) {
+    if (strcmp(a->role, "department") != 0 && strcmp(a->role, "inspector") != 0) return a;
+    *tmp = *a;
+    scope_own_subtree(tmp);
+    return tmp;
+}
+
+/* ---- loading and writing projections ------------------------------------------------------- */
+
+#define PROJ_COLS                                                                                   \
+    "d.id, d.type, d.state, d.fields, coalesce(d.created_by, 0), coalesce(d.handled_by, 0),"          \
+    " d.state_since, coalesce(d.limit_days, 0), coalesce(d.warn_on, ''), coalesce(d.due_on, ''),"     \
+    " coalesce(d.supervision_level, ''), d.supervisions, coalesce(d.closed_on, ''), d.events, d.last_hash," \
+    " d.created_at, d.updated_at"
+/* In scope: the whole district, its area, the organisation concerned or the handler, or one's own. */
+#define DOS_SCOPE(d)                                                                                \
+    "(?1 = '/' OR " d ".created_by = ?4 OR EXISTS (SELECT 1 FROM areas a WHERE a.id = " d ".area_id AND " \
+    SCOPE_AREA("a") ") OR EXISTS (SELECT 1 FROM orgs o WHERE o.id IN (" d ".org_id, " d ".handler_org_id) AND " \
+    SCOPE_ORG("o") "))"
+
+static void read_proj(sqlite3_stmt *st, Proj *p) {
+    memset(p, 0, sizeof *p);
+    p->id = sqlite3_column_int64(st, 0);
+    copy_str(p->type, sizeof p->type, (const char *)sqlite3_column_text(st, 1));
+    copy_str(p->state, sizeof p->state, (const char *)sqlite3_column_text(st, 2));
+    p->fields = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
+    if (!p->fields) p->fields = json_object();
+    p->created_by = sqlite3_column_int64(st, 4);
+    p->handled_by = sqlite3_column_int64(st, 5);
+    copy_str(p->state_since, sizeof p->state_since, (const char *)sqlite3_column_text(st, 6));
+    p->limit_days = sqlite3_column_int64(st, 7);
+    copy_str(p->warn_on, sizeof p->warn_on, (const char *)sqlite3_column_text(st, 8));
+    copy_str(p->due_on, sizeof p->due_on, (const char *)sqlite3_column_text(st, 9));
+    copy_str(p->supervision, sizeof p->supervision, (const char *)sqlite3_column_text(st, 10));
+    p->supervisions = sqlite3_column_int64(st, 11);
+    copy_str(p->closed_on, sizeof p->closed_on, (const char *)sqlite3_column_text(st, 12));
+    p->events = sqlite3_column_int64(st, 13);
+    if (sqlite3_column_bytes(st, 14) == 32) {
+        memcpy(p->last_hash, sqlite3_column_blob(st, 14), 32);
+        p->has_hash = true;
+    }
+    copy_str(p->created_at, sizeof p->created_at, (const char *)sqlite3_column_text(st, 15));
+    copy_str(p->updated_at, sizeof p->updated_at, (const char *)sqlite3_column_text(st, 16));
+}
+
+/* Loads the projection of a dossier visible to the actor; RC_NOT_FOUND otherwise. */
+static Rc load_proj(Db *db, const Actor *a, int64_t id, Proj *p, Fail *f) {
+    sqlite3_stmt *st = db_q(db, f, "SELECT " PROJ_COLS " FROM dossiers d WHERE " DOS_SCOPE("d") " AND d.id = ?5",
+                            SCOPE_FMT "ii", SCOPE_ARGS(a), a->user_id, id);
+    if (!st) return f->rc;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) read_proj(st, p);
+    db_done(st);
+    if (rc == SQLITE_ROW) return RC_OK;
+    if (rc == SQLITE_DONE) return rc_fail(f, RC_NOT_FOUND, "dossier %lld not found", (long long)id);
+    return db_fail(db, f, rc, __FILE__, __LINE__);
+}
+
+/* Writes the projection row (insert when new), and the search index for title and body. */
+static Rc write_proj(Db *db, const Proj *p, bool is_new, Fail *f) {
+    char *fields = json_dumps(p->fields, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!fields) return rc_fail(f, RC_UNAVAILABLE, "out of memory");
+    const char *title = fstr(p, "title");
+    const char *priority = fstr(p, "priority");
+    const char *sql = is_new
+        ? "INSERT INTO dossiers(type, state, title, area_id, org_id, handler_org_id, priority, fields, created_by,"
+          " handled_by, state_since, limit_days, warn_on, due_on, supervision_level, supervisions, closed_on, events,"
+          " last_hash, version, created_at, updated_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+          " ?, ?, ?, ?)"
+        : "UPDATE dossiers SET type = ?, state = ?, title = ?, area_id = ?, org_id = ?, handler_org_id = ?, priority = ?,"
+          " fields = ?, created_by = ?, handled_by = ?, state_since = ?, limit_days = ?, warn_on = ?, due_on = ?,"
+          " supervision_level = ?, supervisions = ?, closed_on = ?, events = ?, last_hash = ?, version = ?,"
+          " created_at = ?, updated_at = ? WHERE id = ?";
+    Rc r = db_run(db, f, sql, "tttIIIttIItItttitibitti", p->type, p->state, title ? title : "", fint(p, "area_id"),
+                  fint(p, "org_id"), fint(p, "handler_org_id"), priority ? priority : "normal", fields, p->created_by,
+                  p->handled_by, p->state_since, p->limit_days, p->warn_on[0] ? p->warn_on : NULL,
+                  p->due_on[0] ? p->due_on : NULL, p->supervision[0] ? p->supervision : NULL, p->supervisions,
+                  p->closed_on[0] ? p->closed_on : NULL, p->events, p->has_hash ? (const void *)p->last_hash : NULL, 32,
+                  p->events, p->created_at, p->updated_at, p->id);
+    free(fields);
+    return r;
+}
+
+/* ---- clock ---------------------------------------------------------------------------------- */
+
+void dossier_set_calendar(const struct Calendar *cal) { dclock_set(cal); }
+
+const char *dossier_time_status(const char *warn_on, const char *due_on, const char *today) {
+    if (!due_on || !*due_on) return "none";
+    if (strcmp(today, due_on) > 0) return "red";
+    if (warn_on && *warn_on && strcmp(today, warn_on) >= 0) return "yellow";
+    return "green";
+}
+
+/* The clock part of a payload for a limit of days starting today (NULL when days <= 0: the state
+ * has no limit). Flags a year without a calendar in "unknown_year". */
+static json_t *clock_json(const char *today, int days) {
+    if (days <= 0) return json_null();
+    char warn[11], due[11];
+    int unknown = 0;
+    if (!dclock_limit(today, days, warn, due, &unknown)) return json_null();
+    json_t *c = json_pack("{s:s, s:i, s:s, s:s}", "since", today, "limit_days", days, "warn_on", warn, "due_on", due);
+    if (unknown) json_object_set_new(c, "unknown_year", json_integer(unknown));
+    return c;
+}
+
+/* ---- validation ------------------------------------------------------------------------------ */
+
+static bool has_control(const char *s, bool text) {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p == 0x7f || (*p < 0x20 && !(text && (*p == '\n' || *p == '\r' || *p == '\t')))) return true;
+    return false;
+}
+
+/* Validates one field value against its declaration; adds a field error when bad. Returns the
+ * value to store (new reference) or NULL. */
+static json_t *check_value(Db *db, const Actor *a, const DType *t, const char *name, json_t *v, Fail *f) {
+    json_t *decl = dtype_field(t, name);
+    const char *type = json_string_value(json_object_get(decl, "type"));
+    json_t *jmin = json_object_get(decl, "min"), *jmax = json_object_get(decl, "max");
+    long long mn = jmin ? json_integer_value(jmin) : 0, mx = jmax ? json_integer_value(jmax) : 0;
+    if (strcmp(type, "string") == 0 || strcmp(type, "text") == 0 || strcmp(type, "enum") == 0 || strcmp(type, "date") == 0) {
+        if (!json_is_string(v)) {
+            fail_field(f, name, "type", json_pack("{s:s}", "expected", "string"));
+            return NULL;
+        }
+        const char *s = json_string_value(v);
+        size_t n = val_utf8_len(s);
+        if (strcmp(type, "enum") == 0) {
+            if (!dtype_has(json_object_get(decl, "values"), s)) {
+                fail_field(f, name, "enum", json_pack("{s:O}", "allowed", json_object_get(decl, "values")));
+                return NULL;
+            }
+        } else if (strcmp(type, "date") == 0) {
+            if (!val_date(s)) { fail_field(f, name, "date", NULL); return NULL; }
+        } else if (has_control(s, strcmp(type, "text") == 0)) {
+            fail_field(f, name, "format", NULL);
+            return NULL;
+        } else if (mn && n < (size_t)mn) {
+            fail_field_n(f, name, "min_length", "min", mn);
+            return NULL;
+        } else if (mx && n > (size_t)mx) {
+            fail_field_n(f, name, "max_length", "max", mx);
+            return NULL;
+        }
+        return json_incref(v);
+    }
+    if (strcmp(type, "bool") == 0) {
+        if (!json_is_boolean(v)) { fail_field(f, name, "type", json_pack("{s:s}", "expected", "boolean")); return NULL; }
+        return json_incref(v);
+    }
+    if (!json_is_integer(v)) {
+        fail_field(f, name, "type", json_pack("{s:s}", "expected", "integer"));
+        return NULL;
+    }
+    json_int_t x = json_integer_value(v);
+    if (strcmp(type, "int") == 0) {
+        if ((jmin && x < mn) || (jmax && x > mx)) {
+            fail_field(f, name, "range", json_pack("{s:I, s:I}", "min", (json_int_t)mn, "max", (json_int_t)mx));
+            return NULL;
+        }
+        return json_incref(v);
+    }
+    if (x <= 0) { fail_field(f, name, "reference", NULL); return NULL; }
+    int64_t found = 0;
+    Fail g = {0};
+    Rc r;
+    if (strcmp(type, "org") == 0) {
+        if (strcmp(json_string_value(json_object_get(decl, "scope")) ? json_string_value(json_object_get(decl, "scope")) : "", "district") == 0)
+            r = db_int(db, &g, &found, "SELECT id FROM orgs WHERE id = ?", "i", (int64_t)x);
+        else
+            r = db_int(db, &g, &found, "SELECT o.id FROM orgs o WHERE " SCOPE_ORG("o") " AND o.id = ?", SCOPE_FMT "i",
+                       SCOPE_ARGS(a), (int64_t)x);
+    } else if (strcmp(type, "area") == 0) {
+        r = db_int(db, &g, &found, "SELECT a.id FROM areas a WHERE " SCOPE_AREA("a") " AND a.id = ?", SCOPE_FMT "i",
+                   SCOPE_ARGS(a), (int64_t)x);
+    } else {
+        r = db_int(db, &g, &found, "SELECT id FROM users WHERE id = ?", "i", (int64_t)x);
+    }
+    fail_clear(&g);
+    if (r != RC_OK) { fail_field(f, name, "reference", NULL); return NULL; }
+    return json_incref(v);
+}
+
+/* Collects the fields an action (or create) takes from `in`: the required ones must be there. */
+static json_t *take_fields(Db *db, const Actor *a, const DType *t, json_t *spec, json_t *in, Fail *f) {
+    json_t *out = json_object();
+    json_t *lists[2] = {json_object_get(spec, "required"), json_object_get(spec, "optional")};
+    for (int l = 0; l < 2; l++) {
+        size_t i;
+        json_t *nv;
+        json_array_foreach(lists[l], i, nv) {
+            const char *name = json_string_value(nv);
+            json_t *v = json_object_get(in, name);
+            bool empty = !v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0);
+            if (empty) {
+                if (l == 0) fail_field(f, name, "required", NULL);
+                continue;
+            }
+            json_t *ok = check_value(db, a, t, name, v, f);
+            if (ok) json_object_set_new(out, name, ok);
+        }
+    }
+    return out;
+}
+
+/* ---- who may act --------------------------------------------------------------------------- */
+
+/* True when the actor holds one of the roles, read in the dossier's context. */
+static bool actor_may(Db *db, const Actor *a, json_t *roles, const Proj *p) {
+    size_t i;
+    json_t *rv;
+    json_array_foreach(roles, i, rv) {
+        const char *r = json_string_value(rv);
+        if (strcmp(r, "@handler") == 0) {
+            int64_t h = fint(p, "handler_org_id"), x = 0;
+            if (!h) continue;
+            Fail g = {0};
+            Rc rc = db_int(db, &g, &x,
+                           "SELECT 1 FROM orgs h, orgs me WHERE h.id = ? AND me.id = ? AND h.path >= me.path"
+                           " AND h.path < substr(me.path, 1, length(me.path) - 1) || '0'",
+                           "ii", h, a->org_id);
+            fail_clear(&g);
+            if (rc == RC_OK) return true;
+        } else if (strcmp(r, "@convener") == 0) {
+            int64_t x = 0;
+            Fail g = {0};
+            Rc rc = db_int(db, &g, &x, "SELECT 1 FROM areas WHERE id = ? AND convener_id = ?", "ii", fint(p, "area_id"), a->user_id);
+            fail_clear(&g);
+            if (rc == RC_OK) return true;
+        } else if (strcmp(r, a->role) == 0) {
+            /* A committee acts for its own area only. */
+            if (strcmp(r, "committee") == 0 && a->area_id != fint(p, "area_id")) continue;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Actions the actor may take now, as a JSON array of names (new reference). */
+static json_t *allowed_actions(Db *db, const Actor *a, const DType *t, const Proj *p) {
+    json_t *out = json_array();
+    const char *name;
+    json_t *decl;
+    json_object_foreach(json_object_get(t->decl, "actions"), name, decl) {
+        if (!dtype_has(json_object_get(decl, "from"), p->state)) continue;
+        if (json_is_true(json_object_get(decl, "not_by_handler")) && p->handled_by == a->user_id) continue;
+        if (actor_may(db, a, json_object_get(decl, "roles"), p)) json_array_append_new(out, json_string(name));
+    }
+    return out;
+}
+
+/* ---- writes --------------------------------------------------------------------------------- */
+
+/* Appends an event to the dossier inside the caller's transaction: hash chain, event row, then the
+ * projection through apply_event. payload is borrowed. */
+static Rc append_event(Db *db, const Actor *a, const DType *t, Proj *p, bool is_new, const char *action,
+                       const char *to, json_t *payload, Fail *f) {
+    char *canon = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!canon) return rc_fail(f, RC_UNAVAILABLE, "out of memory");
+    char from[32];
+    copy_str(from, sizeof from, is_new ? "" : p->state);
+    Event e = {.seq = p->events + 1, .user_id = a->user_id, .username = a->username, .action = action,
+               .from = from, .to = to ? to : "", .payload = payload};
+    time_iso(time_now(), e.at, sizeof e.at);
+    uint8_t h[32];
+    event_hash(p->id, &e, canon, p->has_hash ? p->last_hash : NULL, h);
+    Rc r = db_run(db, f,
+                  "INSERT INTO dossier_events(dossier_id, seq, at, user_id, username, action, from_state, to_state,"
+                  " payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  "iitItttttbb", p->id, e.seq, e.at, e.user_id, e.username, action, from[0] ? from : NULL,
+                  to ? to : NULL, canon, p->has_hash ? (const void *)p->last_hash : NULL, 32, (const void *)h, 32);
+    free(canon);
+    if (r != RC_OK) return r;
+    apply_event(t, p, &e);
+    memcpy(p->last_hash, h, 32);
+    p->has_hash = true;
+    return write_proj(db, p, is_new, f);
+}
+
+/* The dossier's title and body for the search index. */
+static Rc index_text(Db *db, const Proj *p, bool is_new, Fail *f) {
+    if (is_new)
+        return db_run(db, f, "INSERT INTO dossiers_fts(rowid, title, body, comments) VALUES (?, ?, ?, '')", "itt", p->id,
+                      fstr(p, "title"), fstr(p, "body"));
+    return db_run(db, f, "UPDATE dossiers_fts SET title = ?, body = ? WHERE rowid = ?", "tti", fstr(p, "title"),
+                  fstr(p, "body"), p->id);
+}
+
+Rc dossier_create(Db *db, const Actor *actor, json_t *in, int64_t *id, Fail *f) {
+    Actor narrowed;
+    const Actor *a = matter_scope(actor, &narrowed);
+    const char *tn = jh_str(in, "type");
+    const DType *t = dtype_get(tn);
+    if (!t) {
+        json_t *allowed = json_array();
+        for (const char *const *n = dtype_names(); *n; n++) json_array_append_new(allowed, json_string(*n));
+        fail_field(f, "type", tn ? "enum" : "required", json_pack("{s:o}", "allowed", allowed));
+        return fail_fields(f);
+    }
+    json_t *create = json_object_get(t->decl, "create");
+    Proj probe = {.fields = json_incref(in)};
+    bool may = actor_may(db, a, json_object_get(create, "roles"), &probe);
+    proj_free(&probe);
+    if (!may) return rc_fail(f, RC_FORBIDDEN, "the role %s may not open a %s here", a->role, t->name);
+    json_t *fields = take_fields(db, a, t, create, in, f);
+    const char *fk;
+    json_t *fd;
+    json_object_foreach(json_object_get(t->decl, "fields"), fk, fd)
+        if (json_object_get(fd, "default") && !json_object_get(fields, fk))
+            json_object_set(fields, fk, json_object_get(fd, "default"));
+    Rc r = fail_fields(f);
+    if (r != RC_OK) { json_decref(fields); return r; }
+    char today[11];
+    time_today(today, sizeof today);
+    const char *initial = json_string_value(json_object_get(t->decl, "initial"));
+    const char *priority = json_string_value(json_object_get(fields, "priority"));
+    json_t *payload = json_pack("{s:s, s:o, s:s, s:o}", "type", t->name, "fields", fields, "on", today, "clock",
+                                clock_json(today, dtype_state_limit(t, initial, priority)));
+    if ((r = db_begin(db, f)) != RC_OK) { json_decref(payload); return r; }
+    Proj p = {.fields = json_object()};
+    r = db_int(db, f, &p.id, "SELECT coalesce(max(id), 0) + 1 FROM dossiers", NULL);
+    if (r == RC_OK) r = append_event(db, a, t, &p, true, "create", initial, payload, f);
+    if (r == RC_OK) r = index_text(db, &p, true, f);
+    if (r == RC_OK) r = audit_write(db, f, a, NULL, NULL, "create", "dossier", p.id, "ok", json_pack("{s:s}", "type", t->name));
+    if (r == RC_OK) r = db_commit(db, f);
+    if (r != RC_OK) db_rollback(db);
+    else *id = p.id;
+    proj_free(&p);
+    json_decref(payload);
+    return r;
+}
+
+Rc dossier_act(Db *db, const Actor *actor, int64_t id, const char *action, json_t *in, int64_t if_version, Fail *f) {
+    Actor narrowed;
+    const Actor *a = matter_scope(actor, &narrowed);
+    Rc r = db_begin(db, f);
+    if (r != RC_OK) return r;
+    Proj p;
+    if ((r = load_proj(db, a, id, &p, f)) != RC_OK) { db_rollback(db); return r; }
+    const DType *t = dtype_get(p.type);
+    json_t *decl = t ? dtype_action(t, action) : NULL;
+    json_t *payload = NULL;
+    if (!t) {
+        r = rc_fail(f, RC_INTERNAL, "dossier %lld has an unknown type %s", (long long)id, p.type);
+    } else if (!decl) {
+        r = rc_fail(f, RC_NOT_FOUND, "a %s has no action %s", t->name, action);
+    } else if (if_version > 0 && if_version != p.events) {
+        fail_extra(f, "current_version", json_integer(p.events));
+        r = rc_fail(f, RC_PRECONDITION, "the dossier is at version %lld; reload and retry", (long long)p.events);
+    } else if (!dtype_has(json_object_get(decl, "from"), p.state)) {
+        fail_extra(f, "state", json_string(p.state));
+        fail_extra(f, "allowed_actions", allowed_actions(db, a, t, &p));
+        r = rc_fail(f, RC_CONFLICT, "%s is not possible in the state %s", action, p.state);
+    } else if (!actor_may(db, a, json_object_get(decl, "roles"), &p)) {
+        r = rc_fail(f, RC_FORBIDDEN, "you may not %s this dossier", action);
+    } else if (json_is_true(json_object_get(decl, "not_by_handler")) && p.handled_by == a->user_id) {
+        r = rc_fail(f, RC_FORBIDDEN, "the one who handled a matter cannot %s it", action);
+    } else {
+        size_t i;
+        json_t *nv;
+        json_array_foreach(json_object_get(decl, "needs"), i, nv)
+            if (!json_object_get(p.fields, json_string_value(nv))) {
+                r = rc_fail(f, RC_CONFLICT, "%s needs %s first", action, json_string_value(nv));
+                break;
+            }
+    }
+    if (r == RC_OK) {
+        json_t *fields = take_fields(db, a, t, decl, in, f);
+        r = fail_fields(f);
+        const char *to = json_string_value(json_object_get(decl, "to"));
+        char today[11];
+        time_today(today, sizeof today);
+        payload = json_pack("{s:o, s:s}", "fields", fields, "on", today);
+        json_int_t limit_override = json_integer_value(json_object_get(fields, "limit_days"));
+        const char *priority = json_object_get(fields, "priority") ? json_string_value(json_object_get(fields, "priority"))
+                                                                   : fstr(&p, "priority");
+        if (json_is_true(json_object_get(decl, "supervision")))
+            json_object_set_new(payload, "clock", clock_json(today, (int)limit_override));
+        else if (to && dtype_state_final(t, to))
+            json_object_set_new(payload, "clock", json_null());
+        else if (to)
+            json_object_set_new(payload, "clock",
+                                clock_json(today, limit_override > 0 ? (int)limit_override : dtype_state_limit(t, to, priority)));
+        if (r == RC_OK) r = append_event(db, a, t, &p, false, action, to, payload, f);
+        if (r == RC_OK && (json_object_get(fields, "title") || json_object_get(fields, "body"))) r = index_text(db, &p, false, f);
+        if (r == RC_OK)
+            r = audit_write(db, f, a, NULL, NULL, "update", "dossier", id, "ok", json_pack("{s:s, s:s}", "action", action, "state", p.state));
+    }
+    if (r == RC_OK) r = db_commit(db, f);
+    if (r != RC_OK) db_rollback(db);
+    json_decref(payload);
+    proj_free(&p);
+    return r;
+}
+
+Rc dossier_comment(Db *db, const Actor *actor, int64_t id, const char *body, Fail *f) {
+    Actor narrowed;
+    const Actor *a = matter_scope(actor, &narrowed);
+    Rc r = db_begin(db, f);
+    if (r != RC_OK) return r;
+    Proj p;
+    if ((r = load_proj(db, a, id, &p, f)) != RC_OK) { db_rollback(db); return r; }
+    const DType *t = dtype_get(p.type);
+    char today[11];
+    time_today(today, sizeof today);
+    json_t *payload = json_pack("{s:s, s:s}", "comment", body, "on", today);
+    r = t ? append_event(db, a, t, &p, false, "comment", NULL, payload, f) : rc_fail(f, RC_INTERNAL, "unknown type");
+    if (r == RC_OK)
+        r = db_run(db, f, "UPDATE dossiers_fts SET comments = comments || char(10) || ? WHERE rowid = ?", "ti", body, id);
+    if (r == RC_OK) r = audit_write(db, f, a, NULL, NULL, "update", "dossier", id, "ok", json_pack("{s:s}", "action", "comment"));
+    if (r == RC_OK) r = db_commit(db, f);
+    if (r != RC_OK) db_rollback(db);
+    json_decref(payload);
+    proj_free(&p);
+    return r;
+}
+
+/* ---- reads ---------------------------------------------------------------------------------- */
+
+#define TIME_STATUS(d, today)                                                                        \
+    "CASE WHEN " d ".closed_on IS NOT NULL OR " d ".due_on IS NULL THEN 'none' WHEN " today " > " d    \
+    ".due_on THEN 'red' WHEN " d ".warn_on IS NOT NULL AND " today " >= " d ".warn_on THEN 'yellow' ELSE 'green' END"
+
+Rc dossier_get(Db *db, const Actor *actor, int64_t id, Buf *out, Fail *f) {
+    Actor narrowed;
+    const Actor *a = matter_scope(actor, &narrowed);
+    Proj p;
+    Rc r = load_proj(db, a, id, &p, f);
+    if (r != RC_OK) return r;
+    const DType *t = dtype_get(p.type);
+    json_t *allowed = t ? allowed_actions(db, a, t, &p) : json_array();
+    char *as = json_dumps(allowed, JSON_COMPACT);
+    json_decref(allowed);
+    proj_free(&p);
+    char today[11];
+    time_today(today, sizeof today);
+    r = listq_one(db, f, out,
+                  "SELECT json_object('id', d.id, 'type', d.type, 'state', d.state, 'title', d.title,"
+                  " 'area_id', d.area_id, 'area_name', ar.name, 'org_id', d.org_id, 'org_name', o.name,"
+                  " 'handler_org_id', d.handler_org_id, 'handler_org_name', h.name, 'priority', d.priority,"
+                  " 'fields', json(d.fields), 'created_by', d.created_by, 'created_by_name', cu.display_name,"
+                  " 'handled_by', d.handled_by, 'handled_by_name', hu.display_name, 'state_since', d.state_since,"
+                  " 'limit_days', d.limit_days, 'warn_on', d.warn_on, 'due_on', d.due_on,"
+                  " 'time_status', " TIME_STATUS("d", "?1") ", 'supervision_level', d.supervision_level,"
+                  " 'supervisions', d.supervisions, 'closed_on', d.closed_on, 'events', d.events,"
+                  " 'last_hash', lower(hex(d.last_hash)), 'allowed_actions', json(?2), 'created_at', d.created_at,"
+                  " 'updated_at', d.updated_at, 'version', d.events)"
+                  " FROM dossiers d LEFT JOIN areas ar ON ar.id = d.area_id LEFT JOIN orgs o ON o.id = d.org_id"
+                  " LEFT JOIN orgs h ON h.id = d.handler_org_id LEFT JOIN users cu ON cu.id = d.created_by"
+                  " LEFT JOIN users hu ON hu.id = d.handled_by WHERE d.id = ?3",
+                  "tti", today, as ? as : "[]", id);
+    free(as);
+    if (r == RC_NOT_FOUND) r = rc_fail(f, RC_NOT_FOUND, "dossier %lld not found", (long long)id);
+    return r;
+}
+
+Rc dossier_events(Db *db, const Actor *actor, int64_t id, Buf *out, Fail *f) {
+    Actor narrowed;
+    const Actor *a = matter_scope(actor, &narrowed);
+    Proj p;
+    Rc r = load_proj(db, a, id, &p, f);
+    if (r != RC_OK) return r;
+    proj_free(&p);
+    return listq_one(db, f, out,
+                     "SELECT json_object('items', coalesce(json_group_array(json(j)), json('[]'))) FROM (SELECT"
+                     " json_object('seq', e.seq, 'at', e.at, 'user_id', e.user_id, 'username', e.username,"
+                     " 'display_name', u.display_name, 'action', e.action, 'from_state', e.from_state,"
+                     " 'to_state', e.to_state, 'payload', json(e.payload), 'prev_hash', lower(hex(e.prev_hash)),"
+                     " 'hash', lower(hex(e.hash))) AS j FROM dossier_events e LEFT JOIN users u ON u.id = e.user_id"
+                     " WHERE e.dossier_id = ? ORDER BY e.seq)",
+                     "i", id);
+}
+
+/* List filters; each variant is assembled once (see org_list for the reasoning). Parameters:
+ * ?1-?3 scope, ?4 user, ?5 type, ?6 state, ?7 area, ?8 org, ?9 handler, ?10 today, ?11 from,
+ * ?12 to, ?13 full-text query, ?14 cursor, ?15 limit. */
+enum {
+    DF_TYPE = 1 << 0, DF_STATE = 1 << 1, DF_AREA = 1 << 2, DF_ORG = 1 << 3, DF_HANDLER = 1 << 4,
+    DF_RED = 1 << 5, DF_YELLOW = 1 << 6, DF_GREEN = 1 << 7, DF_FROM = 1 << 8, DF_TO = 1 << 9,
+    DF_Q = 1 << 10, DF_OPEN = 1 << 11, DF_SUPERVISED = 1 << 12, DF_CURSOR = 1 << 13, DF_SCOPED = 1 << 14,
+    DF_VARIANTS = 1 << 15
+};
+
+static const char *const dossier_filter_sql[] = {
+    " AND d.type = ?5",
+    " AND d.state = ?6",
+    " AND d.area_id = ?7",
+    " AND d.org_id = ?8",
+    " AND d.handler_org_id = ?9",
+    " AND d.closed_on IS NULL AND d.due_on < ?10",
+    " AND d.closed_on IS NULL AND d.warn_on <= ?10 AND d.due_on >= ?10",
+    " AND d.closed_on IS NULL AND (d.warn_on IS NULL OR d.warn_on > ?10)",
+    " AND d.created_at >= ?11",
+    " AND d.created_at < date(?12, '+1 day')",
+    " AND d.id IN (SELECT rowid FROM (SELECT rowid FROM dossiers_fts WHERE dossiers_fts MATCH ?13 ORDER BY rowid DESC LIMIT 10001))",
+    " AND d.closed_on IS NULL",
+    " AND d.supervision_level IS NOT NULL",
+    " AND d.id < ?14",
+    " AND " DOS_SCOPE("d"),
+};
+
+static pthread_mutex_t dsql_mutex = PTHREAD_MUTEX_INITIALIZER;
+static char *dossier_sql[DF_VARIANTS];
+
+static const char *dossier_list_sql(int m) {
+    pthread_mutex_lock(&dsql_mutex);
+    if (!dossier_sql[m]) {
+        Buf b = BUF_INIT;
+        buf_puts(&b, "SELECT json_object('id', d.id, 'type', d.type, 'state', d.state, 'title', d.title,"
+                     " 'area_id', d.area_id, 'area_name', ar.name, 'org_id', d.org_id, 'org_name', o.name,"
+                     " 'handler_org_id', d.handler_org_id, 'handler_org_name', h.name, 'priority', d.priority,"
+                     " 'state_since', d.state_since, 'warn_on', d.warn_on, 'due_on', d.due_on,"
+                     " 'time_status', " TIME_STATUS("d", "?10") ", 'supervision_level', d.supervision_level,"
+                     " 'closed_on', d.closed_on, 'created_at', d.created_at, 'updated_at', d.updated_at), d.id"
+                     " FROM dossiers d LEFT JOIN areas ar ON ar.id = d.area_id LEFT JOIN orgs o ON o.id = d.org_id"
+                     " LEFT JOIN orgs h ON h.id = d.handler_org_id WHERE 1");
+        for (int i = 0; i < 15; i++)
+            if (m & (1 << i)) buf_puts(&b, dossier_filter_sql[i]);
+        buf_puts(&b, " ORDER BY d.id DESC LIMIT ?15");
+        if (!buf_oom(&b)) dossier_sql[m] = buf_detach(&b);
+        buf_free(&b);
+    }
+    const char *s = dossier_sql[m];
+    pthread_mutex_unlock(&dsql_mutex);
+    return s;
+}
+
+Rc dossier_list(Db *db, const Actor *actor, const DossierFilter *flt, Buf *out, Fail *f) {
+    Actor narrowed;
+    const Actor *a = matter_scope(actor, &narrowed);
+    Buf fq = BUF_INIT;
+    bool has_q = flt->q && fts_query(flt->q, &fq);
+    int m = (flt->type ? DF_TYPE : 0) | (flt->state ? DF_STATE : 0) | (flt->area_id > 0 ? DF_AREA : 0) |
+            (flt->org_id > 0 ? DF_ORG : 0) | (flt->handler_org_id > 0 ? DF_HANDLER : 0) | (flt->from ? DF_FROM : 0) |
+            (flt->to ? DF_TO : 0) | (flt->q ? DF_Q : 0) | (flt->open_only ? DF_OPEN : 0) |
+            (flt->supervised ? DF_SUPERVISED : 0) | (flt->cursor > 0 ? DF_CURSOR : 0) |
+            (strcmp(a->scope_lo, "/") != 0 ? DF_SCOPED : 0);
+    if (flt->time_status) {
+        if (strcmp(flt->time_status, "red") == 0) m |= DF_RED;
+        else if (strcmp(flt->time_status, "yellow") == 0) m |= DF_YELLOW;
+        else m |= DF_GREEN;
+    }
+    const char *sql = dossier_list_sql(m);
+    char today[11];
+    time_today(today, sizeof today);
+    int limit = flt->limit > 0 ? flt->limit : 20;
+    sqlite3_stmt *st = NULL;
+    if (sql && !buf_oom(&fq))
+        st = db_q(db, f, sql, SCOPE_FMT "ittNNNttttii", SCOPE_ARGS(a), a->user_id, flt->type, flt->state, flt->area_id,
+                  flt->org_id, flt->handler_org_id, today, flt->from, flt->to, has_q ? buf_str(&fq) : "\"\"",
+                  flt->cursor, (int64_t)limit);
+    buf_free(&fq);
+    if (!st) return f->rc != RC_OK ? f->rc : rc_fail(f, RC_UNAVAILABLE, "out of memory");
+    buf_puts(out, "{\"items\":[");
+    int n = 0, rc;
+    int64_t last = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n++) buf_putc(out, ',');
+        buf_append(out, sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+        last = sqlite3_column_int64(st, 1);
+    }
+    db_done(st);
+    if (rc != SQLITE_DONE) return db_fail(db, f, rc, __FILE__, __LINE__);
+    if (n == limit) buf_printf(out, "],\"next_cursor\":%lld}", (long long)last);
+    else buf_puts(out, "],\"next_cursor\":null}");
+    return buf_oom(out) ? rc_fail(f, RC_UNAVAILABLE, "out of memory") : RC_OK;
+}
+
+/* ---- verify and rebuild --------------------------------------------------------------------- */
+
+int dossier_verify(Db *db, FILE *out) {
+    Fail f = {0};
+    sqlite3_stmt *st = db_q(db, &f,
+                            "SELECT e.dossier_id, e.seq, e.at, coalesce(e.user_id, 0), e.action, coalesce(e.from_state, ''),"
+                            " coalesce(e.to_state, ''), e.payload, e.prev_hash, e.hash FROM dossier_events e"
+                            " ORDER BY e.dossier_id, e.seq", NULL);
+    if (!st) {
+        fail_clear(&f);
+        return -1;
+    }
+    int64_t cur = 0, expect_seq = 0, bad_dossier = 0, events = 0, dossiers = 0;
+    int broken = 0;
+    uint8_t prev[32];
+    bool have_prev = false;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t did = sqlite3_column_int64(st, 0);
+        if (did != cur) {
+            cur = did;
+            expect_seq = 1;
+            have_prev = false;
+            dossiers++;
+        }
+        events++;
+        Event e = {.seq = sqlite3_column_int64(st, 1), .user_id = sqlite3_column_int64(st, 3),
+                   .action = (const char *)sqlite3_column_text(st, 4), .from = (const char *)sqlite3_column_text(st, 5),
+                   .to = (const char *)sqlite3_column_text(st, 6)};
+        copy_str(e.at, sizeof e.at, (const char *)sqlite3_column_text(st, 2));
+        const char *payload = (const char *)sqlite3_column_text(st, 7);
+        const void *ph = sqlite3_column_blob(st, 8);
+        int phn = sqlite3_column_bytes(st, 8);
+        const void *hh = sqlite3_column_blob(st, 9);
+        int hhn = sqlite3_column_bytes(st, 9);
+        const char *why = NULL;
+        uint8_t h[32];
+        event_hash(did, &e, payload, have_prev ? prev : NULL, h);
+        if (e.seq != expect_seq) why = "sequence gap (an event is missing or renumbered)";
+        else if (have_prev ? (phn != 32 || memcmp(ph, prev, 32) != 0) : phn != 0) why = "prev_hash does not match the previous event";
+        else if (hhn != 32 || memcmp(hh, h, 32) != 0) why = "hash does not match the event's content (altered)";
+        if (why) {
+            fprintf(out, "dossier %lld event %lld: %s\n", (long long)did, (long long)e.seq, why);
+            if (bad_dossier != did) broken++;
+            bad_dossier = did;
+        }
+        /* Continue the chain from what is stored, so one altered event is reported once. */
+        if (hhn == 32) memcpy(prev, hh, 32);
+        have_prev = true;
+        expect_seq = e.seq + 1;
+    }
+    db_done(st);
+    if (rc != SQLITE_DONE) return -1;
+    /* The projection must end where its log ends. */
+    st = db_q(db, &f,
+              "SELECT d.id FROM dossiers d WHERE d.last_hash IS NOT (SELECT e.hash FROM dossier_events e WHERE"
+              " e.dossier_id = d.id ORDER BY e.seq DESC LIMIT 1) OR d.events <> (SELECT count(*) FROM dossier_events e"
+              " WHERE e.dossier_id = d.id)", NULL);
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        fprintf(out, "dossier %lld: the projection does not end at the last event (run sanqu rebuild)\n",
+                (long long)sqlite3_column_int64(st, 0));
+        broken++;
+    }
+    db_done(st);
+    fail_clear(&f);
+    fprintf(out, "verified %lld events of %lld dossiers: %s\n", (long long)events, (long long)dossiers,
+            broken ? "BROKEN" : "all chains intact");
+    return broken;
+}
+
+int64_t dossier_rebuild(Db *db, Fail *f) {
+    Rc r = db_begin(db, f);
+    if (r != RC_OK) return -1;
+    r = db_run(db, f, "DELETE FROM dossiers_fts", NULL);
+    sqlite3_stmt *ids = r == RC_OK ? db_q(db, f, "SELECT DISTINCT dossier_id FROM dossier_events ORDER BY dossier_id", NULL) : NULL;
+    int64_t *list = NULL;
+    size_t n = 0, cap = 0;
+    while (ids && sqlite3_step(ids) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            int64_t *nl = realloc(list, cap * sizeof *nl);
+            if (!nl) { r = rc_fail(f, RC_UNAVAILABLE, "out of memory"); break; }
+            list = nl;
+        }
+        list[n++] = sqlite3_column_int64(ids, 0);
+    }
+    db_done(ids);
+    int64_t done = 0;
+    for (size_t k = 0; k < n && r == RC_OK; k++) {
+        Proj p = {.id = list[k], .fields = json_object()};
+        const DType *t = NULL;
+        bool exists = false;
+        int64_t x;
+        Fail g = {0};
+        exists = db_int(db, &g, &x, "SELECT 1 FROM dossiers WHERE id = ?", "i", p.id) == RC_OK;
+        fail_clear(&g);
+        Buf comments = BUF_INIT;
+        sqlite3_stmt *st = db_q(db, f,
+                                "SELECT seq, at, coalesce(user_id, 0), action, coalesce(from_state, ''), coalesce(to_state, ''),"
+                                " payload, hash FROM dossier_events WHERE dossier_id = ? ORDER BY seq", "i", p.id);
+        int rc = SQLITE_DONE;
+        while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            Event e = {.seq = sqlite3_column_int64(st, 0), .user_id = sqlite3_column_int64(st, 2),
+                       .action = (const char *)sqlite3_column_text(st, 3), .from = (const char *)sqlite3_column_text(st, 4),
+                       .to = (const char *)sqlite3_column_text(st, 5)};
+            copy_str(e.at, sizeof e.at, (const char *)sqlite3_column_text(st, 1));
+            e.payload = json_loads((const char *)sqlite3_column_text(st, 6), 0, NULL);
+            if (e.seq == 1) t = dtype_get(json_string_value(json_object_get(e.payload, "type")));
+            if (t) apply_event(t, &p, &e);
+            if (strcmp(e.action, "comment") == 0) {
+                if (comments.len) buf_putc(&comments, '\n');
+                buf_puts(&comments, json_string_value(json_object_get(e.payload, "comment")));
+            }
+            if (sqlite3_column_bytes(st, 7) == 32) {
+                memcpy(p.last_hash, sqlite3_column_blob(st, 7), 32);
+                p.has_hash = true;
+            }
+            json_decref(e.payload);
+        }
+        db_done(st);
+        if (rc != SQLITE_DONE) r = db_fail(db, f, rc, __FILE__, __LINE__);
+        else if (!t) r = rc_fail(f, RC_INTERNAL, "dossier %lld: unknown type", (long long)p.id);
+        if (r == RC_OK) r = write_proj(db, &p, !exists, f);
+        if (r == RC_OK)
+            r = db_run(db, f, "INSERT INTO dossiers_fts(rowid, title, body, comments) VALUES (?, ?, ?, ?)", "itt" "t", p.id,
+                       fstr(&p, "title"), fstr(&p, "body"), buf_str(&comments));
+        buf_free(&comments);
+        proj_free(&p);
+        done++;
+    }
+    free(list);
+    if (r == RC_OK) r = db_commit(db, f);
+    if (r != RC_OK) {
+        db_rollback(db);
+        return -1;
+    }
+    return done;
+}

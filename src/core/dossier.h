@@ -1,0 +1,66 @@
+/*
+ * dossier.h — the dossier engine (一事一档). Every matter is a dossier of a declared type
+ * (core/dtype.h). Each change is an event appended to the dossier's log, hash-chained to the one
+ * before (SHA-256); the dossier row is a projection of the log, written in the same transaction.
+ * Time limits count working days (core/clock.h); a dossier is green, yellow (80% of its limit
+ * elapsed or one working day left) or red (overdue).
+ */
+#ifndef SANQU_CORE_DOSSIER_H
+#define SANQU_CORE_DOSSIER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/rc.h"
+#include "core/roles.h"
+#include "store/db.h"
+#include "util/buf.h"
+
+struct Calendar;
+
+/* The working-day calendar the engine uses (loaded by the caller at start; may be NULL, then
+ * weekends only). Not owned. */
+void dossier_set_calendar(const struct Calendar *cal);
+
+/* Creates a dossier from {type, fields…}; *id receives its id. */
+Rc dossier_create(Db *db, const Actor *a, json_t *in, int64_t *id, Fail *f);
+/* Takes action on dossier id with the fields in `in`. if_version > 0 must match (else 412). An
+ * action not allowed in the current state answers RC_CONFLICT with "allowed_actions". */
+Rc dossier_act(Db *db, const Actor *a, int64_t id, const char *action, json_t *in, int64_t if_version, Fail *f);
+/* Adds a comment (an event of its own, searchable). */
+Rc dossier_comment(Db *db, const Actor *a, int64_t id, const char *body, Fail *f);
+/* The dossier as JSON, with allowed_actions for the actor and time_status. */
+Rc dossier_get(Db *db, const Actor *a, int64_t id, Buf *out, Fail *f);
+/* The event log of a dossier (oldest first), with hashes in hex. */
+Rc dossier_events(Db *db, const Actor *a, int64_t id, Buf *out, Fail *f);
+
+typedef struct DossierFilter {
+    const char *type;
+    const char *state;
+    int64_t area_id;          /* -1 any */
+    int64_t org_id;           /* -1 any */
+    int64_t handler_org_id;   /* -1 any */
+    const char *time_status;  /* green | yellow | red | NULL */
+    const char *from, *to;    /* created between these dates, or NULL */
+    const char *q;            /* full text */
+    bool open_only;           /* not in a final state */
+    bool supervised;          /* under supervision */
+    int64_t cursor;           /* list ids below this (0: from the newest) */
+    int limit;                /* page size */
+} DossierFilter;
+
+/* Lists dossiers newest first with cursor pagination: {"items":[…],"next_cursor":N|null}. */
+Rc dossier_list(Db *db, const Actor *a, const DossierFilter *flt, Buf *out, Fail *f);
+
+/* Re-checks every hash chain. Prints each break to out and returns the number of broken dossiers
+ * (0: all chains intact), or -1 on a storage error. */
+int dossier_verify(Db *db, FILE *out);
+/* Recreates every projection (and the search index) from the event logs. Returns the number of
+ * dossiers rebuilt, or -1 (f says why). */
+int64_t dossier_rebuild(Db *db, Fail *f);
+
+/* Today's date in the district (YYYY-MM-DD) and the time status of a limit on that day. */
+const char *dossier_time_status(const char *warn_on, const char *due_on, const char *today);
+
+#endif

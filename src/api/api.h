@@ -73,6 +73,16 @@ Rc api_dossier_act(Req *r);
 Rc api_dossier_comment(Req *r);
 Rc api_dossier_events(Req *r);
 
+/* api_meeting.c */
+Rc api_meeting_list(Req *r);
+Rc api_meeting_get(Req *r);
+Rc api_meeting_create(Req *r);
+Rc api_meeting_update(Req *r);
+Rc api_meeting_add_item(Req *r);
+Rc api_meeting_carry(Req *r);
+Rc api_meeting_close(Req *r);
+Rc api_supervision(Req *r);
+
 /* Shared by handlers: the If-Match version (0 when absent or "*"; -1 and a 412 when malformed). */
 int64_t api_if_match(Req *r);
 /* Answers a single record: 200 (or 201 with Location for created) with ETag from its version. */

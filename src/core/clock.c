@@ -290,6 +290,24 @@ typedef struct CalImport {
     bool oom;           /* an allocation failed */
 } CalImport;
 
+/* The length of s's longest prefix of at most n bytes that does not end inside a UTF-8 character
+ * (s holds at least n bytes, or a NUL before them). */
+static size_t utf8_prefix(const char *s, size_t n) {
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
+    return n;
+}
+
+/* Copies s without leading and trailing ASCII blanks into out (outsz bytes), truncating at a
+ * character boundary so that the copy stays valid UTF-8 (the JSON report refuses anything else). */
+static void trim_copy(const char *s, char *out, size_t outsz) {
+    while (*s == ' ' || *s == '\t') s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) n--;
+    if (n >= outsz) n = utf8_prefix(s, outsz - 1);
+    memcpy(out, s, n);
+    out[n] = 0;
+}
+
 static void import_error(CalImport *im, int line, const char *field, const char *rule, const char *value,
                          const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
@@ -299,26 +317,17 @@ static void import_error(CalImport *im, int line, const char *field, const char 
     char msg[300];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int len = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (len >= (int)sizeof msg) msg[utf8_prefix(msg, sizeof msg - 1)] = 0;
     json_t *e = json_pack("{s:i, s:s, s:s, s:s}", "line", line, "field", field, "rule", rule, "message", msg);
     if (e && value) json_object_set_new(e, "value", json_string(value));
     if (!e || json_array_append_new(im->errors, e) != 0) im->oom = true;
 }
 
-/* Copies s without leading and trailing ASCII blanks into out (outsz bytes, truncating). */
-static void trim_copy(const char *s, char *out, size_t outsz) {
-    while (*s == ' ' || *s == '\t') s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) n--;
-    if (n >= outsz) n = outsz - 1;
-    memcpy(out, s, n);
-    out[n] = 0;
-}
-
 /* The kind named by a cell: 1 holiday, 2 make-up working day, 0 unknown. */
 static int parse_kind(const char *s) {
-    static const char *const holiday[] = {"holiday", "休", "放假", "假", NULL};
+    static const char *const holiday[] = {"holiday", "休", "放假", NULL};
     static const char *const workday[] = {"workday", "班", "上班", NULL};
     for (int i = 0; holiday[i]; i++)
         if (strcasecmp(s, holiday[i]) == 0) return 1;
@@ -500,15 +509,16 @@ Rc clock_import_csv(Db *db, const Actor *a, const char *csv, size_t len, const c
         char first[11], last[11];
         clock_format_day(im->jan1, first);
         clock_format_day(clock_day(im->year, 12, 31), last);
-        if (nerr == 0 && !dry_run && (r = db_begin(db, f)) != RC_OK) goto out;
+        bool write = nerr == 0 && !dry_run;
+        if (write && (r = db_begin(db, f)) != RC_OK) goto out;
         /* Counted inside the transaction for a real import, so the report matches what was replaced. */
         r = db_int(db, f, &replaced, "SELECT count(*) FROM calendar_days WHERE day BETWEEN ? AND ?", "tt", first, last);
         if (r == RC_OK)
             r = db_int(db, f, &was_known, "SELECT count(*) FROM calendar_years WHERE year = ?", "i", (int64_t)im->year);
-        if (r == RC_OK && nerr == 0 && !dry_run) {
-            r = import_write(db, a, im, source, replaced, f);
-            if (r == RC_OK) r = db_commit(db, f);
-            if (r != RC_OK) db_rollback(db);
+        if (r == RC_OK && write) r = import_write(db, a, im, source, replaced, f);
+        if (write) {
+            if (r == RC_OK) r = db_commit(db, f); /* rolls back by itself when it fails */
+            else db_rollback(db);
             imported = r == RC_OK;
         }
         if (r != RC_OK) goto out;

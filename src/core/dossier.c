@@ -308,6 +308,9 @@ static json_t *check_value(Db *db, const Actor *a, const DType *t, const char *n
     } else if (strcmp(type, "area") == 0) {
         r = db_int(db, &g, &found, "SELECT a.id FROM areas a WHERE " SCOPE_AREA("a") " AND a.id = ?", SCOPE_FMT "i",
                    SCOPE_ARGS(a), (int64_t)x);
+    } else if (strcmp(type, "meeting") == 0) {
+        r = db_int(db, &g, &found, "SELECT m.id FROM meetings m JOIN areas a ON a.id = m.area_id WHERE " SCOPE_AREA("a")
+                   " AND m.id = ?", SCOPE_FMT "i", SCOPE_ARGS(a), (int64_t)x);
     } else {
         r = db_int(db, &g, &found, "SELECT id FROM users WHERE id = ?", "i", (int64_t)x);
     }
@@ -627,7 +630,7 @@ static const char *const dossier_filter_sql[] = {
     " AND d.closed_on IS NULL AND (d.warn_on IS NULL OR d.warn_on > ?10)",
     " AND d.created_at >= ?11",
     " AND d.created_at < date(?12, '+1 day')",
-    " AND d.id IN (SELECT rowid FROM (SELECT rowid FROM dossiers_fts WHERE dossiers_fts MATCH ?13 ORDER BY rowid DESC LIMIT 10001))",
+    " AND d.id IN (SELECT rowid FROM (SELECT rowid FROM dossiers_fts WHERE dossiers_fts MATCH ?13 ORDER BY rowid DESC LIMIT 1001))",
     " AND d.closed_on IS NULL",
     " AND d.supervision_level IS NOT NULL",
     " AND d.id < ?14",
@@ -838,4 +841,40 @@ int64_t dossier_rebuild(Db *db, Fail *f) {
         return -1;
     }
     return done;
+}
+
+/* ---- supervision board ---------------------------------------------------------------------- */
+
+Rc dossier_board(Db *db, const Actor *actor, int64_t area_id, Buf *out, Fail *f) {
+    Actor narrowed;
+    const Actor *a = matter_scope(actor, &narrowed);
+    char today[11];
+    time_today(today, sizeof today);
+#define BOARD_SET                                                                                   \
+    "SELECT d.* FROM dossiers d WHERE " DOS_SCOPE("d") " AND d.closed_on IS NULL AND (?6 IS NULL OR d.area_id = ?6)" \
+    " AND (d.warn_on <= ?5 OR d.supervision_level IS NOT NULL)"
+    return listq_one(
+        db, f, out,
+        "WITH b AS (" BOARD_SET "), s AS (SELECT b.*, CASE WHEN ?5 > b.due_on THEN 'red' WHEN b.warn_on <= ?5 THEN 'yellow'"
+        " ELSE 'green' END AS ts FROM b)"
+        " SELECT json_object('today', ?5,"
+        " 'totals', (SELECT json_object('red', count(*) FILTER (WHERE ts = 'red'), 'yellow', count(*) FILTER (WHERE ts = 'yellow'),"
+        "   'supervised', count(*) FILTER (WHERE supervision_level = 'supervise'),"
+        "   'listed', count(*) FILTER (WHERE supervision_level = 'listed')) FROM s),"
+        " 'by_area', (SELECT coalesce(json_group_array(json_object('area_id', area_id, 'area_name', name, 'red', red,"
+        "   'yellow', yellow, 'supervised', sup)), json('[]')) FROM (SELECT s.area_id, ar.name,"
+        "   count(*) FILTER (WHERE ts = 'red') AS red, count(*) FILTER (WHERE ts = 'yellow') AS yellow,"
+        "   count(*) FILTER (WHERE supervision_level IS NOT NULL) AS sup FROM s LEFT JOIN areas ar ON ar.id = s.area_id"
+        "   GROUP BY s.area_id ORDER BY red DESC, yellow DESC)),"
+        " 'by_handler', (SELECT coalesce(json_group_array(json_object('org_id', handler_org_id, 'name', name, 'red', red,"
+        "   'yellow', yellow)), json('[]')) FROM (SELECT s.handler_org_id, o.name, count(*) FILTER (WHERE ts = 'red') AS red,"
+        "   count(*) FILTER (WHERE ts = 'yellow') AS yellow FROM s LEFT JOIN orgs o ON o.id = s.handler_org_id"
+        "   GROUP BY s.handler_org_id ORDER BY red DESC, yellow DESC LIMIT 50)),"
+        " 'items', (SELECT coalesce(json_group_array(json(j)), json('[]')) FROM (SELECT json_object('id', s.id, 'type', s.type,"
+        "   'state', s.state, 'title', s.title, 'area_id', s.area_id, 'area_name', ar.name, 'handler_org_name', h.name,"
+        "   'due_on', s.due_on, 'time_status', s.ts, 'supervision_level', s.supervision_level,"
+        "   'supervisions', s.supervisions) AS j FROM s LEFT JOIN areas ar ON ar.id = s.area_id"
+        "   LEFT JOIN orgs h ON h.id = s.handler_org_id ORDER BY s.ts = 'red' DESC, s.due_on LIMIT 200)))",
+        SCOPE_FMT "itN", SCOPE_ARGS(a), a->user_id, today, area_id);
+#undef BOARD_SET
 }

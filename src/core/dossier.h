@@ -53,6 +53,10 @@ typedef struct DossierFilter {
 /* Lists dossiers newest first with cursor pagination: {"items":[…],"next_cursor":N|null}. */
 Rc dossier_list(Db *db, const Actor *a, const DossierFilter *flt, Buf *out, Fail *f);
 
+/* The supervision board (督办): open red and yellow matters and those under supervision, with
+ * totals by area and by handler, in the actor's scope (area_id -1: every area). */
+Rc dossier_board(Db *db, const Actor *a, int64_t area_id, Buf *out, Fail *f);
+
 /* Re-checks every hash chain. Prints each break to out and returns the number of broken dossiers
  * (0: all chains intact), or -1 on a storage error. */
 int dossier_verify(Db *db, FILE *out);

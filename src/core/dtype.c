@@ -18,7 +18,7 @@ static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static char load_err[256];
 static bool load_ok;
 
-static const char *const field_types[] = {"string", "text", "enum", "int", "date", "org", "area", "user", "bool", NULL};
+static const char *const field_types[] = {"string", "text", "enum", "int", "date", "org", "area", "user", "meeting", "bool", NULL};
 
 bool dtype_has(json_t *arr, const char *s) {
     size_t i;

@@ -15,7 +15,7 @@ enum { LIST_PAGE_SIZE_DEFAULT = 20, LIST_PAGE_SIZE_MAX = 200 };
 /* Counts stop here: a count over a million rows costs more than the page itself. A count query may
  * wrap its WHERE in "SELECT count(*) FROM (SELECT 1 … LIMIT LIST_COUNT_CAP + 1)"; the answer then
  * says "total": LIST_COUNT_CAP and "total_exact": false. */
-enum { LIST_COUNT_CAP = 10000 };
+enum { LIST_COUNT_CAP = 1000 };
 
 /* Appends the list answer to out ("total_exact" is false when the count reached the cap). fmt/args bind both statements (see db_q). */
 Rc listq_run(Db *db, Fail *f, Buf *out, int page, int page_size, const char *count_sql,

@@ -77,6 +77,16 @@ enum { ORG_NFIELDS = sizeof org_fields / sizeof org_fields[0] };
     " 'town_id', o.town_id, 'town_name', t.name,"                                                  \
     " 'child_count', (SELECT count(*) FROM orgs c WHERE c.parent_id = o.id),"                      \
     " 'created_at', o.created_at, 'updated_at', o.updated_at, 'version', o.version)"
+/* One record: the list fields plus the areas it belongs to, in a single json_object() call. */
+#define ORG_JSON_WITH_AREAS                                                                        \
+    "json_object('id', o.id, 'parent_id', o.parent_id, 'parent_name', p.name, 'kind', o.kind,"     \
+    " 'name', o.name, 'short_name', o.short_name, 'credit_code', o.credit_code, 'address', o.address," \
+    " 'contact_name', o.contact_name, 'contact_phone', o.contact_phone, 'note', o.note,"          \
+    " 'town_id', o.town_id, 'town_name', t.name,"                                                  \
+    " 'child_count', (SELECT count(*) FROM orgs c WHERE c.parent_id = o.id),"                      \
+    " 'areas', (SELECT json_group_array(json_object('id', ar.id, 'name', ar.name)) FROM area_members am" \
+    "   JOIN areas ar ON ar.id = am.area_id WHERE am.org_id = o.id),"                             \
+    " 'created_at', o.created_at, 'updated_at', o.updated_at, 'version', o.version)"
 #define ORG_FROM " FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id LEFT JOIN orgs t ON t.id = o.town_id"
 
 /* Filter fragments of the organisation list. Each variant (the set of filters present, and whether
@@ -95,7 +105,7 @@ static const char *const org_filter_sql[] = {
     " AND o.id IN (SELECT m.org_id FROM area_members m WHERE m.area_id = ?7)",
     /* Full-text candidates are capped: pages beyond the count cap are never shown, and sorting a
      * bounded set keeps one-character searches fast over a million names. */
-    " AND o.id IN (SELECT rowid FROM (SELECT rowid FROM orgs_fts WHERE orgs_fts MATCH ?8 LIMIT 10001)"
+    " AND o.id IN (SELECT rowid FROM (SELECT rowid FROM orgs_fts WHERE orgs_fts MATCH ?8 LIMIT 1001)"
     " UNION SELECT id FROM orgs WHERE credit_code = upper(?9))",
 };
 
@@ -165,9 +175,7 @@ Rc org_list(Db *db, const Actor *a, const OrgFilter *flt, int page, int page_siz
 Rc org_get(Db *db, const Actor *a, int64_t id, Buf *out, Fail *f) {
     Buf tmp = BUF_INIT;
     Rc r = listq_one(db, f, &tmp,
-                     "SELECT json_set(" ORG_JSON ", '$.areas', (SELECT json_group_array(json_object('id',"
-                     " ar.id, 'name', ar.name)) FROM area_members am JOIN areas ar ON ar.id = am.area_id"
-                     " WHERE am.org_id = o.id))" ORG_FROM " WHERE " SCOPE_ORG("o") " AND o.id = ?",
+                     "SELECT " ORG_JSON_WITH_AREAS ORG_FROM " WHERE " SCOPE_ORG("o") " AND o.id = ?",
                      SCOPE_FMT "i", SCOPE_ARGS(a), id);
     if (r == RC_NOT_FOUND) r = rc_fail(f, RC_NOT_FOUND, "organisation %lld not found", (long long)id);
     if (r == RC_OK) buf_append(out, tmp.data, tmp.len);

@@ -66,6 +66,15 @@ const Route routes[] = {
     {"POST", "/api/v1/dossiers/{id}/comments", api_dossier_comment, CAP_DOSSIER_WRITE, W | J, "comment on a dossier"},
     {"GET", "/api/v1/dossiers/{id}/events", api_dossier_events, CAP_DOSSIER_READ, 0, "the dossier's hash-chained event log"},
 
+    {"GET", "/api/v1/meetings", api_meeting_list, CAP_DOSSIER_READ, 0, "list 1+N joint meetings (area_id, from, to, q, page)"},
+    {"POST", "/api/v1/meetings", api_meeting_create, CAP_DOSSIER_WRITE, W | J, "hold a meeting with its member organisations and agreed items"},
+    {"GET", "/api/v1/meetings/{id}", api_meeting_get, CAP_DOSSIER_READ, 0, "one meeting with its items' progress"},
+    {"PUT", "/api/v1/meetings/{id}", api_meeting_update, CAP_DOSSIER_WRITE, W | J, "update a meeting (minutes, attendees …)"},
+    {"POST", "/api/v1/meetings/{id}/items", api_meeting_add_item, CAP_DOSSIER_WRITE, W | J, "add an agreed item to a meeting"},
+    {"POST", "/api/v1/meetings/{id}/carry", api_meeting_carry, CAP_DOSSIER_WRITE, W | J, "carry an open item of an earlier meeting to this one"},
+    {"POST", "/api/v1/meetings/{id}/close", api_meeting_close, CAP_DOSSIER_WRITE, W, "close the meeting's follow-up (every item written off or carried)"},
+    {"GET", "/api/v1/supervision", api_supervision, CAP_DOSSIER_READ, 0, "supervision board: red and yellow matters by area and handler"},
+
     {"GET", "/api/v1/audit", api_audit_list, CAP_AUDIT_READ, 0, "the audit log (auditor only)"},
 };
 

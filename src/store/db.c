@@ -276,40 +276,70 @@ Rc db_exec(Db *db, Fail *f, const char *sql) {
 /* Write transactions of this process take turns on a mutex before BEGIN IMMEDIATE: SQLite's own
  * busy handler would make waiting writers sleep in steps of up to 100 ms (measured: p99 over one
  * second at 64 concurrent writers); the mutex hands the write lock over at once. Other processes
- * (the CLI) still meet SQLite's lock and busy timeout. */
+ * (the CLI) still meet SQLite's lock and busy timeout.
+ *
+ * Transactions nest: a db_begin inside an open one becomes a SAVEPOINT, its commit a RELEASE and
+ * its rollback a ROLLBACK TO, so that a core function that writes in a transaction of its own
+ * (creating a dossier) can also run inside a caller's (a meeting with its agreed items). */
 static pthread_mutex_t write_mutex = PTHREAD_MUTEX_INITIALIZER;
-static _Thread_local bool write_held;
+static _Thread_local int write_depth;
+
+static Rc savepoint(Db *db, Fail *f, const char *verb, int depth) {
+    char sql[48];
+    snprintf(sql, sizeof sql, "%s sp%d", verb, depth);
+    return db_exec(db, f, sql);
+}
 
 Rc db_begin(Db *db, Fail *f) {
-    if (!write_held) {
-        pthread_mutex_lock(&write_mutex);
-        write_held = true;
+    if (write_depth > 0) {
+        Rc r = savepoint(db, f, "SAVEPOINT", write_depth);
+        if (r == RC_OK) write_depth++;
+        return r;
     }
+    pthread_mutex_lock(&write_mutex);
     Rc r = db_run(db, f, "BEGIN IMMEDIATE", NULL);
     if (r != RC_OK) {
-        write_held = false;
         pthread_mutex_unlock(&write_mutex);
+        return r;
     }
-    return r;
+    write_depth = 1;
+    return RC_OK;
 }
 
 Rc db_commit(Db *db, Fail *f) {
+    if (write_depth > 1) {
+        Rc r = savepoint(db, f, "RELEASE", write_depth - 1);
+        if (r != RC_OK) {
+            db_rollback(db);
+            return r;
+        }
+        write_depth--;
+        return RC_OK;
+    }
     Rc r = db_run(db, f, "COMMIT", NULL);
     if (r != RC_OK) {
         db_rollback(db);
         return r;
     }
-    if (write_held) {
-        write_held = false;
+    if (write_depth == 1) {
+        write_depth = 0;
         pthread_mutex_unlock(&write_mutex);
     }
     return r;
 }
 
 void db_rollback(Db *db) {
+    if (write_depth > 1) {
+        Fail g = {0};
+        savepoint(db, &g, "ROLLBACK TO", write_depth - 1);
+        savepoint(db, &g, "RELEASE", write_depth - 1);
+        fail_clear(&g);
+        write_depth--;
+        return;
+    }
     if (!sqlite3_get_autocommit(db->h)) sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
-    if (write_held) {
-        write_held = false;
+    if (write_depth == 1) {
+        write_depth = 0;
         pthread_mutex_unlock(&write_mutex);
     }
 }

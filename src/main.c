@@ -210,6 +210,7 @@ static int run_demo(const char *dbp, const char *password, int64_t scale) {
     Fail f = {0};
     Rc r = demo_build(db, password, acc, &f);
     fclose(acc);
+    if (r == RC_OK) r = demo_matters(db, &f);
     if (r == RC_OK && scale > 0) {
         r = demo_scale(db, scale, &f);
         if (r == RC_OK) printf("Added %lld synthetic enterprises.\n", (long long)scale);
@@ -513,6 +514,8 @@ static int cmd_rebuild(int argc, char **argv) {
     return 0;
 }
 
+#include "clock_cli.c"
+
 /* ---- small commands ------------------------------------------------------------------------ */
 
 static int cmd_routes(int argc, char **argv) {
@@ -560,6 +563,19 @@ static const Command commands[] = {
     {"backup", cmd_backup, "backup FILE [--db PATH]",
      "Copies the live database into FILE (online, while the server runs) and checks its integrity.\n"
      "The field key (FILE.key) is copied beside it."},
+    {"workdays", cmd_workdays, "workdays FROM N [--db PATH]",
+     "Prints the date N working days after FROM (YYYY-MM-DD): the deadline of a limit of N working\n"
+     "days started on FROM, which itself does not count. Weekends, public holidays and make-up working\n"
+     "days come from the calendar in the database (2025 and 2026 are built in); crossing a year\n"
+     "without a calendar prints a warning on standard error. With no database (no --db, no $SANQU_DB,\n"
+     "no data/sanqu.db) the built-in calendar is used."},
+    {"calendar", cmd_calendar,
+     "calendar list [YEAR] [--db PATH]\n"
+     "       sanqu calendar import FILE [--dry-run] [--db PATH]",
+     "Lists the years whose working-day calendar is known (with YEAR: its holidays and make-up days),\n"
+     "or imports one year from CSV with the header date,kind,name (kind: holiday / 休 or workday / 班).\n"
+     "Every row is checked and reported with its line; a valid file replaces that year's days, all or\n"
+     "nothing. --dry-run only checks."},
     {"verify", cmd_verify, "verify [--db PATH]",
      "Re-checks every dossier's hash-chained event log and that each projection ends at its last event.\n"
      "Prints each break (dossier and event) and exits 1 when any chain is broken."},

@@ -297,6 +297,16 @@ static size_t utf8_prefix(const char *s, size_t n) {
     return n;
 }
 
+/* Drops an incomplete UTF-8 character from the end of s (left there by a truncating snprintf). */
+static void utf8_drop_partial(char *s) {
+    size_t n = strlen(s), i = n;
+    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) i--;
+    if (i == 0) return;
+    unsigned char c = (unsigned char)s[i - 1];
+    size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (n - (i - 1) < need) s[i - 1] = 0;
+}
+
 /* Copies s without leading and trailing ASCII blanks into out (outsz bytes), truncating at a
  * character boundary so that the copy stays valid UTF-8 (the JSON report refuses anything else). */
 static void trim_copy(const char *s, char *out, size_t outsz) {
@@ -319,7 +329,7 @@ static void import_error(CalImport *im, int line, const char *field, const char 
     va_start(ap, fmt);
     int len = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (len >= (int)sizeof msg) msg[utf8_prefix(msg, sizeof msg - 1)] = 0;
+    if (len >= (int)sizeof msg) utf8_drop_partial(msg);
     json_t *e = json_pack("{s:i, s:s, s:s, s:s}", "line", line, "field", field, "rule", rule, "message", msg);
     if (e && value) json_object_set_new(e, "value", json_string(value));
     if (!e || json_array_append_new(im->errors, e) != 0) im->oom = true;

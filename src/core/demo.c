@@ -7,8 +7,14 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/audit.h"
+#include "core/auth.h"
+#include "core/clock.h"
+#include "core/dossier.h"
+#include "core/meeting.h"
+#include "util/timeutil.h"
 #include "util/crypto.h"
 #include "util/validate.h"
 
@@ -426,4 +432,205 @@ Rc demo_scale(Db *db, int64_t n, Fail *f) {
         else db_rollback(db);
     }
     return d.rc;
+}
+
+/* ---- two years of joint meetings and agreed items ------------------------------------------ */
+
+/* Moves the engine's clock to 09:00 (UTC+8) + hours on day (YYYY-MM-DD), so that events, time
+ * limits and write-offs carry the dates they would have had. */
+static void demo_at(const char *day, int hours) {
+    int y = 0, m = 0, d = 0;
+    sscanf(day, "%d-%d-%d", &y, &m, &d);
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 1};
+    time_t t = timegm(&tm) + hours * 3600;
+    time_set_offset((int64_t)t - (int64_t)time(NULL));
+}
+
+static void day_plus(const char *day, int n, char out[11]) {
+    int y = 0, m = 0, d = 0;
+    sscanf(day, "%d-%d-%d", &y, &m, &d);
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + n, .tm_hour = 12};
+    time_t t = timegm(&tm);
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static Rc act(Db *db, const Actor *a, int64_t id, const char *action, json_t *in, Fail *f) {
+    Rc r = dossier_act(db, a, id, action, in, 0, f);
+    json_decref(in);
+    return r;
+}
+
+Rc demo_matters(Db *db, Fail *f) {
+    static const char *const places[] = {"党群服务中心", "邻里中心", "新时代文明实践站", "园区党群服务站"};
+    static const char *const works[] = {
+        "道路硬化改造", "排水管网改造", "路灯更换", "停车位规划建设", "交通安全隐患整治", "养老院消防通道整改",
+        "垃圾分类亭建设", "雨污分流改造", "老旧小区电梯加装", "农贸市场周边环境整治", "企业用工对接",
+        "园区周边公交线路优化", "防汛排涝点整治", "邻里书屋建设", "共享食堂选址", "电动自行车充电桩安装",
+        "背街小巷立面整治", "学校周边交通秩序整治", "燃气管道安全排查", "园区污水直排整改"};
+    Rc r = db_begin(db, f);
+    if (r != RC_OK) return r;
+    /* Areas with their convener, a town and the communities that are members. */
+    int64_t area_ids[12] = {0}, convener[12] = {0}, town[12] = {0};
+    char area_name[12][64];
+    int nareas = 0;
+    sqlite3_stmt *st = db_q(db, f,
+                            "SELECT a.id, a.convener_id, a.name, (SELECT o.town_id FROM area_members m JOIN orgs o ON o.id = m.org_id"
+                            " WHERE m.area_id = a.id AND o.kind = 'community' LIMIT 1) FROM areas a ORDER BY a.id LIMIT 12", NULL);
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        area_ids[nareas] = sqlite3_column_int64(st, 0);
+        convener[nareas] = sqlite3_column_int64(st, 1);
+        snprintf(area_name[nareas], sizeof area_name[nareas], "%s", (const char *)sqlite3_column_text(st, 2));
+        town[nareas] = sqlite3_column_int64(st, 3);
+        nareas++;
+    }
+    db_done(st);
+    int64_t verifier_id = 0, dept_user = 0, dept_org = 0;
+    db_int(db, f, &verifier_id, "SELECT id FROM users WHERE username = 'committee'", NULL);
+    db_int(db, f, &dept_user, "SELECT id FROM users WHERE username = 'department'", NULL);
+    db_int(db, f, &dept_org, "SELECT org_id FROM users WHERE username = 'department'", NULL);
+    Demo d = {.db = db, .f = f, .rng = 2024, .rc = RC_OK};
+    int64_t items[128], item_area[128];
+    char item_day[128][11];
+    int nitems = 0, meeting_no[12] = {0};
+    int64_t meeting_ids[80];
+    char meeting_day[80][11];
+    int meeting_area[80];
+    for (int k = 0; k < 70 && r == RC_OK && nareas == 12; k++) {
+        int ai = k % 12;
+        char day[11];
+        day_plus("2024-12-02", k * 104 / 10, day);
+        demo_at(day, 0);
+        Actor conv;
+        if ((r = auth_load_actor(db, convener[ai], &conv, f)) != RC_OK) break;
+        meeting_no[ai]++;
+        char title[128], place[128];
+        snprintf(title, sizeof title, "%s第%d次“1+N”联席会议", area_name[ai], meeting_no[ai]);
+        char town_name[64] = "";
+        db_text(db, f, town_name, sizeof town_name, "SELECT name FROM orgs WHERE id = ?", "i", town[ai]);
+        snprintf(place, sizeof place, "%s%s", town_name, places[k % 4]);
+        json_t *orgs = json_array(), *list = json_array();
+        st = db_q(db, f, "SELECT org_id FROM area_members WHERE area_id = ? ORDER BY org_id LIMIT 6", "i", area_ids[ai]);
+        while (st && sqlite3_step(st) == SQLITE_ROW) json_array_append_new(orgs, json_integer(sqlite3_column_int64(st, 0)));
+        db_done(st);
+        int nit = k < 30 ? 2 : 1;
+        for (int j = 0; j < nit; j++) {
+            int64_t where = json_integer_value(json_array_get(orgs, (size_t)j % json_array_size(orgs)));
+            char where_name[64] = "", it[160];
+            db_text(db, f, where_name, sizeof where_name, "SELECT name FROM orgs WHERE id = ?", "i", where);
+            const char *w = works[(k * 3 + j * 7) % 20];
+            snprintf(it, sizeof it, "%s%s", where_name, w);
+            bool dept = (k + j) % 5 == 2 && dept_org;
+            json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:I, s:I}", "title", it, "body",
+                                                  "经联席会议议定，明确责任单位和完成时限，实行一事一档销号管理。", "priority",
+                                                  (k + j) % 4 == 0 ? "urgent" : "normal", "org_id", (json_int_t)where,
+                                                  "handler_org_id", (json_int_t)(dept ? dept_org : town[ai])));
+        }
+        json_t *in = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "area_id", (json_int_t)area_ids[ai], "title",
+                               title, "held_on", day, "place", place, "attendees", "片区召集人、各成员单位党组织书记",
+                               "agenda", "通报上次议定事项办理情况；研究本片区群众急难愁盼问题；议定事项交办。", "minutes",
+                               "会议听取了各成员单位情况汇报，逐项研究议定事项，明确承办单位和办理时限。",
+                               "org_ids", orgs, "items", list);
+        int64_t mid = 0;
+        r = meeting_create(db, &conv, in, &mid, f);
+        json_decref(in);
+        if (r != RC_OK) break;
+        meeting_ids[k] = mid;
+        snprintf(meeting_day[k], 11, "%s", day);
+        meeting_area[k] = ai;
+        st = db_q(db, f, "SELECT dossier_id FROM meeting_items WHERE meeting_id = ? ORDER BY dossier_id", "i", mid);
+        while (st && sqlite3_step(st) == SQLITE_ROW && nitems < 128) {
+            items[nitems] = sqlite3_column_int64(st, 0);
+            item_area[nitems] = ai;
+            snprintf(item_day[nitems], 11, "%s", day);
+            nitems++;
+        }
+        db_done(st);
+    }
+    /* Each item's life: accepted, handled, verified by the committee secretary (or a leader who did
+     * not handle it) and written off — except the recent ones, some carried, some overdue. */
+    Actor verifier;
+    if (r == RC_OK) r = auth_load_actor(db, verifier_id, &verifier, f);
+    for (int i = 0; i < nitems && r == RC_OK; i++) {
+        int ai = (int)item_area[i];
+        int64_t handler_org = 0, handler_user = 0;
+        db_int(db, f, &handler_org, "SELECT handler_org_id FROM dossiers WHERE id = ?", "i", items[i]);
+        if (handler_org == dept_org) handler_user = dept_user;
+        else db_int(db, f, &handler_user, "SELECT id FROM users WHERE role = 'town' AND org_id = ? ORDER BY id LIMIT 1", "i", handler_org);
+        Actor h, v, conv;
+        if ((r = auth_load_actor(db, handler_user, &h, f)) != RC_OK) break;
+        if ((r = auth_load_actor(db, convener[ai], &conv, f)) != RC_OK) break;
+        /* The committee secretary verifies in its own area; elsewhere the convener does. */
+        v = ai == 0 ? verifier : conv;
+        char day[11];
+        day_plus(item_day[i], 1 + (int)rnd(&d, 2), day);
+        demo_at(day, 1);
+        if ((r = act(db, &h, items[i], "accept", json_object(), f)) != RC_OK) break;
+        int age = 0;
+        {
+            char today[11];
+            time_set_offset(0);
+            time_today(today, sizeof today);
+            ClockDay a0, b0;
+            clock_parse_day(item_day[i], &a0);
+            clock_parse_day(today, &b0);
+            age = b0 - a0;
+        }
+        bool carried = i % 23 == 7 && i + 12 < nitems;
+        if (age < 80 && !carried) {
+            /* Recent: leave some in progress; supervise the overdue ones. */
+            if (i % 3 == 0) {
+                day_plus(item_day[i], 30, day);
+                if (age > 30) {
+                    demo_at(day, 2);
+                    r = act(db, &conv, items[i], "supervise",
+                            json_pack("{s:s, s:i}", "level", i % 2 ? "listed" : "supervise", "limit_days", 5), f);
+                }
+                continue;
+            }
+            if (i % 3 == 1) continue;
+        }
+        if (carried) {
+            /* Still open at the area's next meeting: carried to it, then finished. */
+            int next = -1;
+            for (int k = 0; k < 70; k++)
+                if (meeting_area[k] == ai && strcmp(meeting_day[k], item_day[i]) > 0) { next = k; break; }
+            if (next >= 0) {
+                demo_at(meeting_day[next], 2);
+                Actor cv;
+                if ((r = auth_load_actor(db, convener[ai], &cv, f)) != RC_OK) break;
+                if ((r = meeting_carry(db, &cv, meeting_ids[next], items[i], f)) != RC_OK) break;
+                snprintf(item_day[i], 11, "%s", meeting_day[next]);
+            }
+        }
+        day_plus(item_day[i], 6 + (int)rnd(&d, 15), day);
+        demo_at(day, 3);
+        char result[200];
+        snprintf(result, sizeof result, "已按议定要求完成，现场照片和验收材料已归档（第%d号）。", (int)items[i]);
+        if ((r = act(db, &h, items[i], "report_done", json_pack("{s:s, s:s}", "result", result, "evidence", "现场照片3张、施工记录1份"), f)) != RC_OK) break;
+        day_plus(day, 1 + (int)rnd(&d, 3), day);
+        demo_at(day, 4);
+        if ((r = act(db, &v, items[i], "verify", json_pack("{s:s}", "conclusion", "经现场查看，群众满意，同意验收。"), f)) != RC_OK) break;
+        demo_at(day, 6);
+        if ((r = act(db, &v, items[i], "write_off", json_object(), f)) != RC_OK) break;
+    }
+    /* Close the follow-up of meetings whose items are all written off or carried. */
+    for (int k = 0; k < 70 && r == RC_OK; k++) {
+        char day[11];
+        day_plus(meeting_day[k], 60, day);
+        time_set_offset(0);
+        char today[11];
+        time_today(today, sizeof today);
+        if (strcmp(day, today) > 0) continue;
+        demo_at(day, 0);
+        Actor conv;
+        if ((r = auth_load_actor(db, convener[meeting_area[k]], &conv, f)) != RC_OK) break;
+        Fail g = {0};
+        meeting_close(db, &conv, meeting_ids[k], &g); /* refused (409) while items are open: fine */
+        fail_clear(&g);
+    }
+    time_set_offset(0);
+    if (r == RC_OK) r = db_commit(db, f);
+    else db_rollback(db);
+    return r;
 }

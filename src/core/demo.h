@@ -17,6 +17,11 @@
  * accounts (one per line). Returns RC_CONFLICT when the database already holds organisations. */
 Rc demo_build(Db *db, const char *password, FILE *accounts, Fail *f);
 
+/* Adds two years of 1+N joint meetings (70 across the 12 areas) and about 100 agreed items run
+ * through the dossier engine with dated events: most written off, some carried to a later
+ * meeting, the recent ones in progress, overdue and under supervision. */
+Rc demo_matters(Db *db, Fail *f);
+
 /* Adds n synthetic enterprises (valid, distinct credit codes) spread over the demo's parks and
  * towns, in batches of 10,000 rows per transaction: the data set for benchmarks at scale. */
 Rc demo_scale(Db *db, int64_t n, Fail *f);

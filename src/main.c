@@ -289,6 +289,7 @@ static int serve_common(const char *cmd, int argc, char **argv, bool ui) {
     Db *db = open_db(cfg.db_path, false);
     db_close(db);
     db_set_read_only(read_only);
+    db_set_group_commit(cfg.db_path);
     if (ui) {
         printf("sanqu: open http://%s/ in a browser", cfg.listen);
         char accpath[600];

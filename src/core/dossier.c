@@ -343,28 +343,53 @@ static json_t *take_fields(Db *db, const Actor *a, const DType *t, json_t *spec,
 
 /* ---- who may act --------------------------------------------------------------------------- */
 
+/* The actor's relation to one dossier, worked out once (two queries at most) and reused for
+ * every role test of a request. */
+typedef struct Relation {
+    int handler;   /* -1 unknown, 0 no, 1 yes: the actor's organisation is the handler or above it */
+    int convener;  /* -1 unknown, 0 no, 1 yes: the actor convenes the dossier's area */
+} Relation;
+
+static bool is_handler(Db *db, const Actor *a, const Proj *p, Relation *rel) {
+    if (rel->handler < 0) {
+        int64_t h = fint(p, "handler_org_id"), x = 0;
+        rel->handler = 0;
+        if (h && a->org_path[0]) {
+            /* The handler lies in the actor's subtree: path in [org_path, org_path with its last
+             * '/' raised to '0'). */
+            char hi[160];
+            snprintf(hi, sizeof hi, "%s", a->org_path);
+            hi[strlen(hi) - 1] = '0';
+            Fail g = {0};
+            rel->handler = db_int(db, &g, &x, "SELECT 1 FROM orgs h WHERE h.id = ? AND h.path >= ? AND h.path < ?", "itt", h,
+                                  a->org_path, hi) == RC_OK;
+            fail_clear(&g);
+        }
+    }
+    return rel->handler == 1;
+}
+
+static bool is_convener(Db *db, const Actor *a, const Proj *p, Relation *rel) {
+    if (rel->convener < 0) {
+        int64_t x = 0;
+        Fail g = {0};
+        rel->convener = db_int(db, &g, &x, "SELECT 1 FROM areas WHERE id = ? AND convener_id = ?", "ii", fint(p, "area_id"),
+                               a->user_id) == RC_OK;
+        fail_clear(&g);
+    }
+    return rel->convener == 1;
+}
+
 /* True when the actor holds one of the roles, read in the dossier's context. */
-static bool actor_may(Db *db, const Actor *a, json_t *roles, const Proj *p) {
+static bool actor_may_rel(Db *db, const Actor *a, json_t *roles, const Proj *p, Relation *rel) {
     size_t i;
     json_t *rv;
     json_array_foreach(roles, i, rv) {
         const char *r = json_string_value(rv);
         if (strcmp(r, "@handler") == 0) {
-            int64_t h = fint(p, "handler_org_id"), x = 0;
-            if (!h) continue;
-            Fail g = {0};
-            Rc rc = db_int(db, &g, &x,
-                           "SELECT 1 FROM orgs h, orgs me WHERE h.id = ? AND me.id = ? AND h.path >= me.path"
-                           " AND h.path < substr(me.path, 1, length(me.path) - 1) || '0'",
-                           "ii", h, a->org_id);
-            fail_clear(&g);
-            if (rc == RC_OK) return true;
+            if (is_handler(db, a, p, rel)) return true;
         } else if (strcmp(r, "@convener") == 0) {
-            int64_t x = 0;
-            Fail g = {0};
-            Rc rc = db_int(db, &g, &x, "SELECT 1 FROM areas WHERE id = ? AND convener_id = ?", "ii", fint(p, "area_id"), a->user_id);
-            fail_clear(&g);
-            if (rc == RC_OK) return true;
+            if (is_convener(db, a, p, rel)) return true;
         } else if (strcmp(r, a->role) == 0) {
             /* A committee acts for its own area only. */
             if (strcmp(r, "committee") == 0 && a->area_id != fint(p, "area_id")) continue;
@@ -374,15 +399,21 @@ static bool actor_may(Db *db, const Actor *a, json_t *roles, const Proj *p) {
     return false;
 }
 
+static bool actor_may(Db *db, const Actor *a, json_t *roles, const Proj *p) {
+    Relation rel = {-1, -1};
+    return actor_may_rel(db, a, roles, p, &rel);
+}
+
 /* Actions the actor may take now, as a JSON array of names (new reference). */
 static json_t *allowed_actions(Db *db, const Actor *a, const DType *t, const Proj *p) {
     json_t *out = json_array();
+    Relation rel = {-1, -1};
     const char *name;
     json_t *decl;
     json_object_foreach(json_object_get(t->decl, "actions"), name, decl) {
         if (!dtype_has(json_object_get(decl, "from"), p->state)) continue;
         if (json_is_true(json_object_get(decl, "not_by_handler")) && p->handled_by == a->user_id) continue;
-        if (actor_may(db, a, json_object_get(decl, "roles"), p)) json_array_append_new(out, json_string(name));
+        if (actor_may_rel(db, a, json_object_get(decl, "roles"), p, &rel)) json_array_append_new(out, json_string(name));
     }
     return out;
 }
@@ -392,7 +423,7 @@ static json_t *allowed_actions(Db *db, const Actor *a, const DType *t, const Pro
 /* Appends an event to the dossier inside the caller's transaction: hash chain, event row, then the
  * projection through apply_event. payload is borrowed. */
 static Rc append_event(Db *db, const Actor *a, const DType *t, Proj *p, bool is_new, const char *action,
-                       const char *to, json_t *payload, Fail *f) {
+                       const char *to, json_t *payload, int64_t *event_id, Fail *f) {
     char *canon = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
     if (!canon) return rc_fail(f, RC_UNAVAILABLE, "out of memory");
     char from[32];
@@ -409,20 +440,26 @@ static Rc append_event(Db *db, const Actor *a, const DType *t, Proj *p, bool is_
                   to ? to : NULL, canon, p->has_hash ? (const void *)p->last_hash : NULL, 32, (const void *)h, 32);
     free(canon);
     if (r != RC_OK) return r;
+    if (event_id) *event_id = db_last_id(db);
     apply_event(t, p, &e);
     memcpy(p->last_hash, h, 32);
     p->has_hash = true;
     return write_proj(db, p, is_new, f);
 }
 
-/* The dossier's title and body for the search index. */
+/* The dossier's title and body for the search index (row id = the dossier's id). */
 static Rc index_text(Db *db, const Proj *p, bool is_new, Fail *f) {
-    if (is_new)
-        return db_run(db, f, "INSERT INTO dossiers_fts(rowid, title, body, comments) VALUES (?, ?, ?, '')", "itt", p->id,
-                      fstr(p, "title"), fstr(p, "body"));
-    return db_run(db, f, "UPDATE dossiers_fts SET title = ?, body = ? WHERE rowid = ?", "tti", fstr(p, "title"),
-                  fstr(p, "body"), p->id);
+    Rc r = RC_OK;
+    if (!is_new) r = db_run(db, f, "DELETE FROM dossiers_fts WHERE rowid = ?", "i", p->id);
+    const char *body = fstr(p, "body");
+    if (r == RC_OK)
+        r = db_run(db, f, "INSERT INTO dossiers_fts(rowid, text, dossier_id) VALUES (?, ? || char(10) || ?, ?)", "itti", p->id,
+                   fstr(p, "title"), body ? body : "", p->id);
+    return r;
 }
+
+/* Comments are rows of their own: 1e12 + the comment event's id. */
+enum { FTS_COMMENT_BASE = 1000000000000LL };
 
 Rc dossier_create(Db *db, const Actor *actor, json_t *in, int64_t *id, Fail *f) {
     Actor narrowed;
@@ -457,7 +494,7 @@ Rc dossier_create(Db *db, const Actor *actor, json_t *in, int64_t *id, Fail *f) 
     if ((r = db_begin(db, f)) != RC_OK) { json_decref(payload); return r; }
     Proj p = {.fields = json_object()};
     r = db_int(db, f, &p.id, "SELECT coalesce(max(id), 0) + 1 FROM dossiers", NULL);
-    if (r == RC_OK) r = append_event(db, a, t, &p, true, "create", initial, payload, f);
+    if (r == RC_OK) r = append_event(db, a, t, &p, true, "create", initial, payload, NULL, f);
     if (r == RC_OK) r = index_text(db, &p, true, f);
     if (r == RC_OK) r = audit_write(db, f, a, NULL, NULL, "create", "dossier", p.id, "ok", json_pack("{s:s}", "type", t->name));
     if (r == RC_OK) r = db_commit(db, f);
@@ -519,7 +556,7 @@ Rc dossier_act(Db *db, const Actor *actor, int64_t id, const char *action, json_
         else if (to)
             json_object_set_new(payload, "clock",
                                 clock_json(today, limit_override > 0 ? (int)limit_override : dtype_state_limit(t, to, priority)));
-        if (r == RC_OK) r = append_event(db, a, t, &p, false, action, to, payload, f);
+        if (r == RC_OK) r = append_event(db, a, t, &p, false, action, to, payload, NULL, f);
         if (r == RC_OK && (json_object_get(fields, "title") || json_object_get(fields, "body"))) r = index_text(db, &p, false, f);
         if (r == RC_OK)
             r = audit_write(db, f, a, NULL, NULL, "update", "dossier", id, "ok", json_pack("{s:s, s:s}", "action", action, "state", p.state));
@@ -542,9 +579,11 @@ Rc dossier_comment(Db *db, const Actor *actor, int64_t id, const char *body, Fai
     char today[11];
     time_today(today, sizeof today);
     json_t *payload = json_pack("{s:s, s:s}", "comment", body, "on", today);
-    r = t ? append_event(db, a, t, &p, false, "comment", NULL, payload, f) : rc_fail(f, RC_INTERNAL, "unknown type");
+    int64_t eid = 0;
+    r = t ? append_event(db, a, t, &p, false, "comment", NULL, payload, &eid, f) : rc_fail(f, RC_INTERNAL, "unknown type");
     if (r == RC_OK)
-        r = db_run(db, f, "UPDATE dossiers_fts SET comments = comments || char(10) || ? WHERE rowid = ?", "ti", body, id);
+        r = db_run(db, f, "INSERT INTO dossiers_fts(rowid, text, dossier_id) VALUES (?, ?, ?)", "iti",
+                   (int64_t)FTS_COMMENT_BASE + eid, body, id);
     if (r == RC_OK) r = audit_write(db, f, a, NULL, NULL, "update", "dossier", id, "ok", json_pack("{s:s}", "action", "comment"));
     if (r == RC_OK) r = db_commit(db, f);
     if (r != RC_OK) db_rollback(db);
@@ -630,7 +669,7 @@ static const char *const dossier_filter_sql[] = {
     " AND d.closed_on IS NULL AND (d.warn_on IS NULL OR d.warn_on > ?10)",
     " AND d.created_at >= ?11",
     " AND d.created_at < date(?12, '+1 day')",
-    " AND d.id IN (SELECT rowid FROM (SELECT rowid FROM dossiers_fts WHERE dossiers_fts MATCH ?13 ORDER BY rowid DESC LIMIT 1001))",
+    " AND d.id IN (SELECT dossier_id FROM (SELECT dossier_id FROM dossiers_fts WHERE dossiers_fts MATCH ?13 ORDER BY rowid DESC LIMIT 1001))",
     " AND d.closed_on IS NULL",
     " AND d.supervision_level IS NOT NULL",
     " AND d.id < ?14",
@@ -800,10 +839,9 @@ int64_t dossier_rebuild(Db *db, Fail *f) {
         Fail g = {0};
         exists = db_int(db, &g, &x, "SELECT 1 FROM dossiers WHERE id = ?", "i", p.id) == RC_OK;
         fail_clear(&g);
-        Buf comments = BUF_INIT;
         sqlite3_stmt *st = db_q(db, f,
                                 "SELECT seq, at, coalesce(user_id, 0), action, coalesce(from_state, ''), coalesce(to_state, ''),"
-                                " payload, hash FROM dossier_events WHERE dossier_id = ? ORDER BY seq", "i", p.id);
+                                " payload, hash, id FROM dossier_events WHERE dossier_id = ? ORDER BY seq", "i", p.id);
         int rc = SQLITE_DONE;
         while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
             Event e = {.seq = sqlite3_column_int64(st, 0), .user_id = sqlite3_column_int64(st, 2),
@@ -814,8 +852,18 @@ int64_t dossier_rebuild(Db *db, Fail *f) {
             if (e.seq == 1) t = dtype_get(json_string_value(json_object_get(e.payload, "type")));
             if (t) apply_event(t, &p, &e);
             if (strcmp(e.action, "comment") == 0) {
-                if (comments.len) buf_putc(&comments, '\n');
-                buf_puts(&comments, json_string_value(json_object_get(e.payload, "comment")));
+                /* A statement of its own: the events statement is still being stepped. */
+                Fail h = {0};
+                sqlite3_stmt *ins = NULL;
+                if (sqlite3_prepare_v2(db_handle(db), "INSERT INTO dossiers_fts(rowid, text, dossier_id) VALUES (?, ?, ?)", -1,
+                                       &ins, NULL) == SQLITE_OK) {
+                    sqlite3_bind_int64(ins, 1, FTS_COMMENT_BASE + sqlite3_column_int64(st, 8));
+                    sqlite3_bind_text(ins, 2, json_string_value(json_object_get(e.payload, "comment")), -1, SQLITE_TRANSIENT);
+                    sqlite3_bind_int64(ins, 3, p.id);
+                    if (sqlite3_step(ins) != SQLITE_DONE) r = db_fail(db, &h, sqlite3_errcode(db_handle(db)), __FILE__, __LINE__);
+                }
+                sqlite3_finalize(ins);
+                fail_clear(&h);
             }
             if (sqlite3_column_bytes(st, 7) == 32) {
                 memcpy(p.last_hash, sqlite3_column_blob(st, 7), 32);
@@ -827,10 +875,7 @@ int64_t dossier_rebuild(Db *db, Fail *f) {
         if (rc != SQLITE_DONE) r = db_fail(db, f, rc, __FILE__, __LINE__);
         else if (!t) r = rc_fail(f, RC_INTERNAL, "dossier %lld: unknown type", (long long)p.id);
         if (r == RC_OK) r = write_proj(db, &p, !exists, f);
-        if (r == RC_OK)
-            r = db_run(db, f, "INSERT INTO dossiers_fts(rowid, title, body, comments) VALUES (?, ?, ?, ?)", "itt" "t", p.id,
-                       fstr(&p, "title"), fstr(&p, "body"), buf_str(&comments));
-        buf_free(&comments);
+        if (r == RC_OK) r = index_text(db, &p, true, f);
         proj_free(&p);
         done++;
     }

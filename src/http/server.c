@@ -43,8 +43,10 @@ void server_config_defaults(ServerConfig *cfg) {
     snprintf(cfg->db_path, sizeof cfg->db_path, "data/sanqu.db");
     snprintf(cfg->web_root, sizeof cfg->web_root, "%s", SANQU_WEB_ROOT_DEFAULT);
     snprintf(cfg->listen, sizeof cfg->listen, "127.0.0.1:8080");
+    /* Workers wait for the disk during group commit without using a core, so there are more
+     * of them than cores: durable writes from many clients then share each flush. */
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    cfg->threads = n > 0 && n < 64 ? (int)n : 2;
+    cfg->threads = n > 0 && n < 16 ? (int)n * 4 : 16;
     cfg->max_body = 1u << 20;
     cfg->conn_timeout = 30;
     auth_config_defaults(&cfg->auth);

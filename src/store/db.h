@@ -22,6 +22,8 @@ void db_close(Db *db);
 /* Connections opened after this refuse writes (SQLITE_READONLY → 503): `serve --read-only`, for
  * maintenance windows and read replicas. */
 void db_set_read_only(bool ro);
+/* Turns on group commit for connections opened after this (the server): see db.c. */
+void db_set_group_commit(const char *db_path);
 sqlite3 *db_handle(Db *db);
 const char *db_path(Db *db);
 

@@ -55,8 +55,10 @@ BEGIN SELECT RAISE(ABORT, 'dossier_events is append-only'); END;
 CREATE TRIGGER dossier_events_no_delete BEFORE DELETE ON dossier_events
 BEGIN SELECT RAISE(ABORT, 'dossier_events is append-only'); END;
 
--- Full text over title, body and comments (tokenizer cjk, see store/fts.c), kept by core/dossier.c.
-CREATE VIRTUAL TABLE dossiers_fts USING fts5(title, body, comments, tokenize = 'cjk', prefix = '3');
+-- Full text over title, body and comments (tokenizer cjk, see store/fts.c), kept by core/dossier.c:
+-- one row per dossier for title and body (rowid = the dossier's id) and one per comment (rowid =
+-- 1e12 + the comment event's id), so a comment adds a row instead of re-indexing a growing text.
+CREATE VIRTUAL TABLE dossiers_fts USING fts5(text, dossier_id UNINDEXED, tokenize = 'cjk', prefix = '3');
 
 CREATE TABLE attachments (
     id         INTEGER PRIMARY KEY,

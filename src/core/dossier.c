@@ -923,3 +923,24 @@ Rc dossier_board(Db *db, const Actor *actor, int64_t area_id, Buf *out, Fail *f)
         SCOPE_FMT "itN", SCOPE_ARGS(a), a->user_id, today, area_id);
 #undef BOARD_SET
 }
+
+Rc dossier_figures(Db *db, const Actor *actor, Buf *out, Fail *f) {
+    Actor narrowed;
+    const Actor *a = matter_scope(actor, &narrowed);
+    char today[11];
+    time_today(today, sizeof today);
+    return listq_one(db, f, out,
+                     "SELECT json_object('open', count(*) FILTER (WHERE d.closed_on IS NULL),"
+                     " 'written_off', count(*) FILTER (WHERE d.state = 'written_off'),"
+                     " 'closed', count(*) FILTER (WHERE d.closed_on IS NOT NULL),"
+                     " 'red', count(*) FILTER (WHERE d.closed_on IS NULL AND d.due_on < ?5),"
+                     " 'yellow', count(*) FILTER (WHERE d.closed_on IS NULL AND d.warn_on <= ?5 AND d.due_on >= ?5),"
+                     " 'supervised', count(*) FILTER (WHERE d.supervision_level = 'supervise'),"
+                     " 'listed', count(*) FILTER (WHERE d.supervision_level = 'listed'),"
+                     " 'supervisions', coalesce(sum(d.supervisions), 0),"
+                     " 'meetings', (SELECT count(*) FROM meetings m JOIN areas a ON a.id = m.area_id WHERE " SCOPE_AREA("a") "),"
+                     " 'meetings_closed', (SELECT count(*) FROM meetings m JOIN areas a ON a.id = m.area_id WHERE "
+                     SCOPE_AREA("a") " AND m.status = 'closed'))"
+                     " FROM dossiers d WHERE " DOS_SCOPE("d"),
+                     SCOPE_FMT "it", SCOPE_ARGS(a), a->user_id, today);
+}

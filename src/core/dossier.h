@@ -57,6 +57,10 @@ Rc dossier_list(Db *db, const Actor *a, const DossierFilter *flt, Buf *out, Fail
  * totals by area and by handler, in the actor's scope (area_id -1: every area). */
 Rc dossier_board(Db *db, const Actor *a, int64_t area_id, Buf *out, Fail *f);
 
+/* Figures for the home page in the actor's scope: open, written off, red, yellow, supervised
+ * matters and meetings held / closed. */
+Rc dossier_figures(Db *db, const Actor *a, Buf *out, Fail *f);
+
 /* Re-checks every hash chain. Prints each break to out and returns the number of broken dossiers
  * (0: all chains intact), or -1 on a storage error. */
 int dossier_verify(Db *db, FILE *out);

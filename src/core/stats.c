@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/agreement.h"
+#include "core/dossier.h"
 #include "core/liaison.h"
 #include "core/listq.h"
 #include "store/scope.h"
@@ -31,12 +32,19 @@
     "     LEFT JOIN users u ON u.id = l.user_id WHERE " LI_SCOPE " GROUP BY l.kind))),"                  \
     " 'enterprises', coalesce(json_extract(obk.j, '$.enterprise'), 0),"                              \
     " 'parks', coalesce(json_extract(obk.j, '$.park'), 0),"                                          \
-    " 'users', (SELECT count(*) FROM users u JOIN orgs o ON o.id = u.org_id WHERE " SCOPE_ORG("o") "))" \
+    " 'users', (SELECT count(*) FROM users u JOIN orgs o ON o.id = u.org_id WHERE " SCOPE_ORG("o") "),"   \
+    " 'matters', json(?4))"                                                                        \
     " FROM obk"
 
 Rc stats_overview(Db *db, const Actor *a, Buf *out, Fail *f) {
     const char *sql = strcmp(a->scope_lo, "/") == 0 ? STATS_SQL(OBK_ALL)
                       : scope_plain(a)              ? STATS_SQL(OBK_SCOPED(SCOPE_ORG_RANGE("o")))
                                                     : STATS_SQL(OBK_SCOPED(SCOPE_ORG("o")));
-    return listq_one(db, f, out, sql, SCOPE_FMT, SCOPE_ARGS(a));
+    /* Matters (dossiers and meetings) for the roles that work on them. */
+    Buf matters = BUF_INIT;
+    Rc r = RC_OK;
+    if (a->caps & CAP_DOSSIER_READ) r = dossier_figures(db, a, &matters, f);
+    if (r == RC_OK) r = listq_one(db, f, out, sql, SCOPE_FMT "t", SCOPE_ARGS(a), matters.len ? buf_str(&matters) : NULL);
+    buf_free(&matters);
+    return r;
 }

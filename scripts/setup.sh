@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(build-essential pkg-config meson ninja-build libmicrohttpd-dev libsqlite3-dev sqlite3
-      libjansson-dev libsodium-dev libcmocka-dev libcurl4-openssl-dev)
+      libjansson-dev libsodium-dev libopencc-dev libcmocka-dev libcurl4-openssl-dev)
 case "${1:-}" in
   test)  pkgs+=(chromium fonts-noto-cjk clang libclang-rt-14-dev) ;;
   bench) pkgs+=(wrk nginx-light) ;;

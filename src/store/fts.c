@@ -3,8 +3,43 @@
  */
 #include "store/fts.h"
 
+#include <opencc/opencc.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "util/log.h"
+
+/* Traditional characters are folded to simplified ones (OpenCC t2s) before tokenising, in
+ * documents and queries alike, so that 臺灣 and 台湾 find each other. One converter is shared
+ * under a mutex (a conversion takes microseconds); without OpenCC's data, text is left as is. */
+static pthread_once_t cc_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t cc_mutex = PTHREAD_MUTEX_INITIALIZER;
+static opencc_t cc = (opencc_t)-1;
+
+static void cc_open(void) {
+    cc = opencc_open("t2s.json");
+    if (cc == (opencc_t)-1) log_warn("OpenCC t2s is not available: traditional and simplified characters are searched apart");
+}
+
+/* The simplified form of text when it converts to the same length (so token offsets still point
+ * into the original), else NULL. The caller frees with opencc_convert_utf8_free. */
+static char *fold(const char *text, int n) {
+    bool ascii = true;
+    for (int i = 0; i < n && ascii; i++) ascii = (unsigned char)text[i] < 0x80;
+    if (ascii) return NULL;
+    pthread_once(&cc_once, cc_open);
+    if (cc == (opencc_t)-1) return NULL;
+    pthread_mutex_lock(&cc_mutex);
+    char *out = opencc_convert_utf8(cc, text, (size_t)n);
+    pthread_mutex_unlock(&cc_mutex);
+    if (out && strlen(out) != (size_t)n) {
+        opencc_convert_utf8_free(out);
+        out = NULL;
+    }
+    return out;
+}
 
 /* Decodes one UTF-8 code point at s (n bytes left); returns its length (1 for invalid bytes,
  * which then count as separators). */
@@ -50,9 +85,21 @@ static void cjk_delete(Fts5Tokenizer *t) { (void)t; }
 
 enum { MAX_WORD = 64 };
 
+static int cjk_tokenize_folded(void *ctx, int flags, const char *text, int n,
+                               int (*xToken)(void *, int, const char *, int, int, int));
+
 static int cjk_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text, int n,
                         int (*xToken)(void *, int, const char *, int, int, int)) {
     (void)t;
+    char *folded = fold(text, n);
+    int rc = cjk_tokenize_folded(ctx, flags, folded ? folded : text, n, xToken);
+    if (folded) opencc_convert_utf8_free(folded);
+    return rc;
+}
+
+/* Tokenises text (already folded); offsets are the same in the original. */
+static int cjk_tokenize_folded(void *ctx, int flags, const char *text, int n,
+                               int (*xToken)(void *, int, const char *, int, int, int)) {
     const unsigned char *s = (const unsigned char *)text;
     bool query = (flags & FTS5_TOKENIZE_QUERY) != 0;
     int i = 0, rc = SQLITE_OK;

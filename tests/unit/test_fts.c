@@ -28,7 +28,9 @@ static int setup(void **state) {
         "INSERT INTO t(rowid, body) VALUES (4, '泉州恒盛科技有限公司');"
         "INSERT INTO t(rowid, body) VALUES (5, '导入企业甲04ios5k7');"
         "INSERT INTO t(rowid, body) VALUES (6, 'Dingsheng 跨境电商 ABC公司');"
-        "INSERT INTO t(rowid, body) VALUES (7, '灯');";
+        "INSERT INTO t(rowid, body) VALUES (7, '灯');"
+        "INSERT INTO t(rowid, body) VALUES (8, '臺灣同胞短期免費住宿');"
+        "INSERT INTO t(rowid, body) VALUES (9, '消防隱患排查');";
     return sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
@@ -61,8 +63,8 @@ static const char *search(const char *typed) {
 static void test_two_character_words(void **state) {
     (void)state;
     assert_string_equal(search("路灯"), "1");
-    assert_string_equal(search("消防"), "2");
-    assert_string_equal(search("隐患"), "3");
+    assert_string_equal(search("消防"), "2,9");
+    assert_string_equal(search("隐患"), "3,9");   /* 隱患 (traditional) is found too */
     assert_string_equal(search("督办"), "3");
     assert_string_equal(search("灯路"), ""); /* order matters */
 }
@@ -96,12 +98,22 @@ static void test_mixed_and_latin(void **state) {
     assert_string_equal(search("\"); DROP TABLE t; --"), ""); /* quotes cannot break out */
 }
 
+static void test_traditional_and_simplified(void **state) {
+    (void)state;
+    assert_string_equal(search("台湾"), "8");      /* simplified query, traditional text */
+    assert_string_equal(search("臺灣"), "8");      /* traditional query */
+    assert_string_equal(search("免费住宿"), "8");
+    assert_string_equal(search("消防隱患"), "9");
+    assert_string_equal(search("路燈"), "1");      /* traditional query, simplified text */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_character_words),
         cmocka_unit_test(test_single_characters),
         cmocka_unit_test(test_phrases_are_substrings),
         cmocka_unit_test(test_mixed_and_latin),
+        cmocka_unit_test(test_traditional_and_simplified),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -275,6 +275,7 @@ static int serve_common(const char *cmd, int argc, char **argv, bool ui) {
         else if (OPT("--ip-lock-failures")) cfg.auth.ip_lock_failures = parse_int_arg(cmd, a, v, 0, 100000);
         else if (OPT("--lock-minutes")) cfg.auth.lock_period = cfg.auth.lock_window = 60 * parse_int_arg(cmd, a, v, 1, 1440);
         else if (OPT("--max-body")) cfg.max_body = (size_t)parse_int_arg(cmd, a, v, 1024, 64 << 20);
+        else if (OPT("--max-upload")) cfg.max_upload = (size_t)parse_int_arg(cmd, a, v, 1024, 256 << 20);
         else if (OPT("--timeout")) cfg.conn_timeout = parse_int_arg(cmd, a, v, 1, 3600);
         else if (strcmp(a, "--secure-cookies") == 0) cfg.secure_cookies = true;
         else if (strcmp(a, "--quiet") == 0) log_set_access(0);
@@ -288,6 +289,7 @@ static int serve_common(const char *cmd, int argc, char **argv, bool ui) {
     }
     Db *db = open_db(cfg.db_path, false);
     db_close(db);
+    snprintf(cfg.files_dir, sizeof cfg.files_dir, "%s.files", cfg.db_path);
     db_set_read_only(read_only);
     db_set_group_commit(cfg.db_path);
     if (ui) {
@@ -542,7 +544,8 @@ static const Command commands[] = {
     {"serve", cmd_serve,
      "serve [--db PATH] [--listen ADDR:PORT] [--threads N] [--web-root DIR] [--port-file FILE]\n"
      "            [--idle-timeout SECONDS] [--max-session SECONDS] [--lock-failures N]\n"
-     "            [--ip-lock-failures N] [--lock-minutes N] [--max-body BYTES] [--timeout SECONDS]\n"
+     "            [--ip-lock-failures N] [--lock-minutes N] [--max-body BYTES] [--max-upload BYTES]\n"
+     "            [--timeout SECONDS]\n"
      "            [--secure-cookies] [--quiet] [--read-only]",
      "Serves the API and the web UI. --listen 127.0.0.1:0 picks a free port (written to --port-file).\n"
      "--read-only serves reads and answers every write 503 (maintenance windows).\n"

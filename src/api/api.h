@@ -72,6 +72,9 @@ Rc api_dossier_get(Req *r);
 Rc api_dossier_act(Req *r);
 Rc api_dossier_comment(Req *r);
 Rc api_dossier_events(Req *r);
+Rc api_dossier_attach(Req *r);
+Rc api_dossier_attachments(Req *r);
+Rc api_dossier_attachment_get(Req *r);
 
 /* api_meeting.c */
 Rc api_meeting_list(Req *r);

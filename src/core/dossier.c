@@ -14,9 +14,12 @@
  */
 #include "core/dossier.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/area.h"
 #include "core/audit.h"
@@ -87,7 +90,7 @@ static void apply_event(const DType *t, Proj *p, const Event *e) {
         p->created_by = e->user_id;
         copy_str(p->created_at, sizeof p->created_at, e->at);
         copy_str(p->type, sizeof p->type, t->name);
-    } else if (strcmp(e->action, "comment") != 0) {
+    } else if (strcmp(e->action, "comment") != 0 && strcmp(e->action, "attach") != 0) {
         json_t *decl = dtype_action(t, e->action);
         if (json_is_object(pf)) json_object_update(p->fields, pf);
         if (json_is_true(json_object_get(decl, "marks_handler"))) p->handled_by = e->user_id;
@@ -943,4 +946,149 @@ Rc dossier_figures(Db *db, const Actor *actor, Buf *out, Fail *f) {
                      SCOPE_AREA("a") " AND m.status = 'closed'))"
                      " FROM dossiers d WHERE " DOS_SCOPE("d"),
                      SCOPE_FMT "it", SCOPE_ARGS(a), a->user_id, today);
+}
+
+/* ---- attachments ---------------------------------------------------------------------------- */
+
+/* The types accepted, recognised by their first bytes (the declared type must agree). */
+static const struct {
+    const char *mime;
+    const char *magic;
+    size_t n;
+} file_types[] = {
+    {"image/png", "\x89PNG\r\n\x1a\n", 8},
+    {"image/jpeg", "\xff\xd8\xff", 3},
+    {"application/pdf", "%PDF-", 5},
+    {"image/gif", "GIF8", 4},
+    {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "PK\x03\x04", 4},
+    {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "PK\x03\x04", 4},
+};
+
+static bool type_ok(const char *mime, const void *data, size_t len) {
+    for (size_t i = 0; i < sizeof file_types / sizeof file_types[0]; i++)
+        if (strcmp(mime, file_types[i].mime) == 0)
+            return len >= file_types[i].n && memcmp(data, file_types[i].magic, file_types[i].n) == 0;
+    return false;
+}
+
+/* Stores the bytes under dir/ab/abcdef… (SHA-256), once: write to a temporary file, flush, rename,
+ * flush the directory. */
+static Rc store_blob(const char *dir, const char *hex, const void *data, size_t len, Fail *f) {
+    char sub[700], path[800], tmp[820];
+    snprintf(sub, sizeof sub, "%s/%.2s", dir, hex);
+    snprintf(path, sizeof path, "%s/%s", sub, hex);
+    if (access(path, F_OK) == 0) return RC_OK; /* content-addressed: already there */
+    mkdir(dir, 0750);
+    mkdir(sub, 0750);
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)pthread_self() % 100000);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0) return rc_fail(f, RC_UNAVAILABLE, "cannot store the file");
+    const char *p = data;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w <= 0) break;
+        p += w;
+        left -= (size_t)w;
+    }
+    bool ok = left == 0 && fsync(fd) == 0;
+    close(fd);
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return rc_fail(f, RC_UNAVAILABLE, "cannot store the file (disk full?)");
+    }
+    int dfd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return RC_OK;
+}
+
+Rc dossier_attach(Db *db, const Actor *actor, int64_t id, const char *dir, const char *name, const char *mime,
+                  const void *data, size_t len, int64_t *aid, Fail *f) {
+    Actor narrowed;
+    const Actor *a = matter_scope(actor, &narrowed);
+    if (!name || !*name || val_utf8_len(name) > 200 || has_control(name, false) || strchr(name, '/') || strchr(name, '\\'))
+        fail_field(f, "name", "format", NULL);
+    if (fail_nfields(f)) return fail_fields(f);
+    if (!mime || !type_ok(mime, data, len)) {
+        json_t *allowed = json_array();
+        for (size_t i = 0; i < sizeof file_types / sizeof file_types[0]; i++)
+            json_array_append_new(allowed, json_string(file_types[i].mime));
+        fail_extra(f, "allowed", allowed);
+        return rc_fail(f, RC_MEDIA_TYPE, "the file is not of an accepted type, or not of the type it claims");
+    }
+    Proj p;
+    Rc r = load_proj(db, a, id, &p, f); /* check visibility before storing anything */
+    if (r != RC_OK) return r;
+    proj_free(&p);
+    uint8_t h[32];
+    char hex[65];
+    crypto_sha256(data, len, h);
+    crypto_hex(h, 32, hex);
+    if ((r = store_blob(dir, hex, data, len, f)) != RC_OK) return r;
+    if ((r = db_begin(db, f)) != RC_OK) return r;
+    if ((r = load_proj(db, a, id, &p, f)) != RC_OK) {
+        db_rollback(db);
+        return r;
+    }
+    const DType *t = dtype_get(p.type);
+    char today[11], at[32];
+    time_today(today, sizeof today);
+    time_iso(time_now(), at, sizeof at);
+    json_t *payload = json_pack("{s:{s:s, s:s, s:s, s:I}, s:s}", "attachment", "sha256", hex, "name", name, "mime", mime, "size",
+                                (json_int_t)len, "on", today);
+    r = t ? append_event(db, a, t, &p, false, "attach", NULL, payload, NULL, f) : rc_fail(f, RC_INTERNAL, "unknown type");
+    if (r == RC_OK)
+        r = db_run(db, f, "INSERT INTO attachments(dossier_id, sha256, name, mime, size, user_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   "ittti" "it", id, hex, name, mime, (int64_t)len, a->user_id, at);
+    if (r == RC_OK) *aid = db_last_id(db);
+    if (r == RC_OK) r = audit_write(db, f, a, NULL, NULL, "update", "dossier", id, "ok", json_pack("{s:s, s:s}", "action", "attach", "sha256", hex));
+    if (r == RC_OK) r = db_commit(db, f);
+    if (r != RC_OK) db_rollback(db);
+    json_decref(payload);
+    proj_free(&p);
+    return r;
+}
+
+Rc dossier_attachments(Db *db, const Actor *actor, int64_t id, Buf *out, Fail *f) {
+    Actor narrowed;
+    const Actor *a = matter_scope(actor, &narrowed);
+    Proj p;
+    Rc r = load_proj(db, a, id, &p, f);
+    if (r != RC_OK) return r;
+    proj_free(&p);
+    return listq_one(db, f, out,
+                     "SELECT json_object('items', coalesce(json_group_array(json(j)), json('[]'))) FROM (SELECT json_object("
+                     "'id', t.id, 'name', t.name, 'mime', t.mime, 'size', t.size, 'sha256', t.sha256, 'at', t.at,"
+                     " 'user_id', t.user_id, 'display_name', u.display_name) AS j FROM attachments t LEFT JOIN users u"
+                     " ON u.id = t.user_id WHERE t.dossier_id = ? ORDER BY t.id)", "i", id);
+}
+
+Rc dossier_attachment_open(Db *db, const Actor *actor, int64_t id, int64_t aid, const char *dir, int *fd, uint64_t *size,
+                           char mime[128], char name[256], Fail *f) {
+    Actor narrowed;
+    const Actor *a = matter_scope(actor, &narrowed);
+    Proj p;
+    Rc r = load_proj(db, a, id, &p, f);
+    if (r != RC_OK) return r;
+    proj_free(&p);
+    sqlite3_stmt *st = db_q(db, f, "SELECT sha256, mime, name, size FROM attachments WHERE id = ? AND dossier_id = ?", "ii", aid, id);
+    if (!st) return f->rc;
+    int rc = sqlite3_step(st);
+    char hex[65] = "";
+    if (rc == SQLITE_ROW) {
+        copy_str(hex, sizeof hex, (const char *)sqlite3_column_text(st, 0));
+        copy_str(mime, 128, (const char *)sqlite3_column_text(st, 1));
+        copy_str(name, 256, (const char *)sqlite3_column_text(st, 2));
+        *size = (uint64_t)sqlite3_column_int64(st, 3);
+    }
+    db_done(st);
+    if (rc != SQLITE_ROW) return rc_fail(f, RC_NOT_FOUND, "attachment %lld not found", (long long)aid);
+    char path[800];
+    snprintf(path, sizeof path, "%s/%.2s/%s", dir, hex, hex);
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0) return rc_fail(f, RC_UNAVAILABLE, "the stored file is missing");
+    return RC_OK;
 }

@@ -57,6 +57,17 @@ Rc dossier_list(Db *db, const Actor *a, const DossierFilter *flt, Buf *out, Fail
  * totals by area and by handler, in the actor's scope (area_id -1: every area). */
 Rc dossier_board(Db *db, const Actor *a, int64_t area_id, Buf *out, Fail *f);
 
+/* Attaches a file (bytes at data) to dossier id: the declared mime must be an accepted type and
+ * match the file's first bytes (else RC_MEDIA_TYPE); stored once under dir by SHA-256; an event
+ * records it. *aid receives the attachment's id. */
+Rc dossier_attach(Db *db, const Actor *a, int64_t id, const char *dir, const char *name, const char *mime,
+                  const void *data, size_t len, int64_t *aid, Fail *f);
+/* The attachments of a dossier as {"items":[{id,name,mime,size,sha256,at,user_id,display_name}]}. */
+Rc dossier_attachments(Db *db, const Actor *a, int64_t id, Buf *out, Fail *f);
+/* Opens a stored attachment for reading: *fd (the caller closes), size, mime and name. */
+Rc dossier_attachment_open(Db *db, const Actor *a, int64_t id, int64_t aid, const char *dir, int *fd, uint64_t *size,
+                           char mime[128], char name[256], Fail *f);
+
 /* Figures for the home page in the actor's scope: open, written off, red, yellow, supervised
  * matters and meetings held / closed. */
 Rc dossier_figures(Db *db, const Actor *a, Buf *out, Fail *f);

@@ -127,7 +127,8 @@ bool dtype_check(json_t *d, char *err, size_t errsz) {
     json_object_foreach(actions, ak, av) {
         char where[80];
         snprintf(where, sizeof where, "action %s", ak);
-        CHECK(strcmp(ak, "create") != 0 && strcmp(ak, "comment") != 0, "%s: the name is reserved", where);
+        CHECK(strcmp(ak, "create") != 0 && strcmp(ak, "comment") != 0 && strcmp(ak, "attach") != 0,
+              "%s: the name is reserved", where);
         CHECK(json_is_object(av), "%s must be an object", where);
         json_t *from = json_object_get(av, "from");
         CHECK(json_is_array(from) && json_array_size(from) > 0, "%s: from must list states", where);

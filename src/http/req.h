@@ -31,6 +31,7 @@ enum {
     R_CSV = 1u << 3,        /* takes a text/csv body */
     R_PWCHANGE = 1u << 4,   /* allowed while the user must still change a generated password */
     R_NO_CSRF = 1u << 5,    /* state-changing but before a session exists (login) */
+    R_UPLOAD = 1u << 6,     /* takes a file as the raw body (limit: cfg->max_upload) */
 };
 
 /* One row of the route table (http/routes.c). */
@@ -53,6 +54,8 @@ typedef struct ServerConfig {
     char port_file[512];        /* where to write the bound port, or "" */
     int threads;                /* worker threads */
     size_t max_body;            /* request body limit in bytes */
+    size_t max_upload;          /* body limit of upload routes (attachments) */
+    char files_dir[600];        /* where attachments are stored (content-addressed) */
     int conn_timeout;           /* seconds of client inactivity before a connection is dropped */
     bool secure_cookies;        /* add Secure to the session cookie */
     AuthConfig auth;            /* session and lockout settings */
@@ -75,7 +78,11 @@ typedef struct Req {
     int nparams;
     char parambuf[1024];
     Buf body;                      /* request body */
-    bool body_too_large;           /* the body passed cfg->max_body */
+    bool body_too_large;           /* the body passed its limit */
+    size_t body_limit;             /* the limit for this request (max_body or max_upload) */
+    int send_fd;                   /* a file to answer with instead of out (-1: none); owned */
+    uint64_t send_size;            /* its size */
+    char disposition[400];         /* Content-Disposition to send, or "" */
     json_t *json;                  /* parsed body (R_JSON routes), owned */
     Actor actor;                   /* the signed-in user (user_id 0 when none) */
     char token[64];                /* the session cookie value */

@@ -64,6 +64,9 @@ const Route routes[] = {
     {"GET", "/api/v1/dossiers/{id}", api_dossier_get, CAP_DOSSIER_READ, 0, "one dossier with allowed_actions, due_on and time_status"},
     {"POST", "/api/v1/dossiers/{id}/actions/{action}", api_dossier_act, CAP_DOSSIER_WRITE, W | J, "take an action (If-Match with the version)"},
     {"POST", "/api/v1/dossiers/{id}/comments", api_dossier_comment, CAP_DOSSIER_WRITE, W | J, "comment on a dossier"},
+    {"POST", "/api/v1/dossiers/{id}/attachments", api_dossier_attach, CAP_DOSSIER_WRITE, W | R_UPLOAD, "attach a file (raw body, name=; png, jpeg, gif, pdf, docx, xlsx; 10 MiB)"},
+    {"GET", "/api/v1/dossiers/{id}/attachments", api_dossier_attachments, CAP_DOSSIER_READ, 0, "a dossier's attachments"},
+    {"GET", "/api/v1/dossiers/{id}/attachments/{aid}", api_dossier_attachment_get, CAP_DOSSIER_READ, 0, "download an attachment"},
     {"GET", "/api/v1/dossiers/{id}/events", api_dossier_events, CAP_DOSSIER_READ, 0, "the dossier's hash-chained event log"},
 
     {"GET", "/api/v1/meetings", api_meeting_list, CAP_DOSSIER_READ, 0, "list 1+N joint meetings (area_id, from, to, q, page)"},

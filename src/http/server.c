@@ -48,6 +48,7 @@ void server_config_defaults(ServerConfig *cfg) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     cfg->threads = n > 0 && n < 16 ? (int)n * 4 : 16;
     cfg->max_body = 1u << 20;
+    cfg->max_upload = 10u << 20;
     cfg->conn_timeout = 30;
     auth_config_defaults(&cfg->auth);
 }
@@ -209,7 +210,7 @@ void server_dispatch(Req *r) {
         return;
     }
     if (r->body_too_large) {
-        rc_fail(f, RC_TOO_LARGE, "the body is larger than %zu bytes", r->cfg->max_body);
+        rc_fail(f, RC_TOO_LARGE, "the body is larger than %zu bytes", r->body_limit);
         return;
     }
     if (!r->db) {
@@ -261,6 +262,11 @@ void server_dispatch(Req *r) {
         }
         r->json = jh_parse_object(buf_str(&r->body), r->body.len, f);
         if (!r->json) return;
+    } else if (rt->flags & R_UPLOAD) {
+        if (r->body.len == 0) {
+            rc_fail(f, RC_BAD_REQUEST, "send the file as the request body");
+            return;
+        }
     } else if (rt->flags & R_CSV) {
         const char *ct = req_header(r, "Content-Type");
         if (!ctype_is(ct, "text/csv")) {
@@ -297,6 +303,15 @@ static struct MHD_Response *api_response(Req *r) {
     if (r->fail.rc != RC_OK) server_render_problem(r);
     if (r->status == 0) r->status = 200;
     struct MHD_Response *resp;
+    if (r->fail.rc == RC_OK && r->send_fd >= 0) {
+        resp = MHD_create_response_from_fd(r->send_size, r->send_fd);
+        if (!resp) return NULL;
+        r->send_fd = -1; /* owned by the response now */
+        MHD_add_response_header(resp, "Content-Type", r->ctype ? r->ctype : "application/octet-stream");
+        if (r->disposition[0]) MHD_add_response_header(resp, "Content-Disposition", r->disposition);
+        MHD_add_response_header(resp, "Cache-Control", "private, no-store");
+        return resp;
+    }
     if (r->status == 204) {
         resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     } else {
@@ -347,11 +362,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (strlen(url) >= sizeof r->path) snprintf(r->path, sizeof r->path, "/too-long");
         else snprintf(r->path, sizeof r->path, "%s", url);
         client_ip(conn, r->actor.ip, sizeof r->actor.ip);
+        r->send_fd = -1;
+        /* Upload routes take larger bodies; everything else the general limit. */
+        r->body_limit = g_cfg->max_body;
+        {
+            char *pp[REQ_MAX_PARAMS];
+            int np;
+            char pb[1024], allow[64];
+            bool known;
+            const Route *rt = router_match(routes, routes_count, r->method, r->path, pp, &np, pb, sizeof pb, &known, allow,
+                                           sizeof allow);
+            if (rt && (rt->flags & R_UPLOAD)) r->body_limit = g_cfg->max_upload;
+        }
         *con_cls = r;
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (r->body_too_large || r->body.len + *upload_data_size > g_cfg->max_body) {
+        if (r->body_too_large || r->body.len + *upload_data_size > r->body_limit) {
             r->body_too_large = true;
         } else {
             buf_append(&r->body, upload_data, *upload_data_size);
@@ -390,6 +417,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         log_info("%s %s %d %lldus%s", r->method, r->path, r->status, (long long)(time_mono_us() - r->t0),
                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
     json_decref(r->json);
+    if (r->send_fd >= 0) close(r->send_fd);
     fail_clear(&r->fail);
     buf_free(&r->body);
     buf_free(&r->out);

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "core/auth.h"
+#include "core/auth.h"
 #include "core/clock.h"
 #include "core/demo.h"
 #include "core/dossier.h"
@@ -196,7 +197,7 @@ static int cmd_init(int argc, char **argv) {
 
 /* ---- demo ---------------------------------------------------------------------------------- */
 
-static int run_demo(const char *dbp, const char *password, int64_t scale) {
+static int run_demo(const char *dbp, const char *password, int64_t scale, int64_t dossiers) {
     Db *db = open_db(dbp, true);
     char accpath[600];
     snprintf(accpath, sizeof accpath, "%s.accounts", dbp);
@@ -215,6 +216,14 @@ static int run_demo(const char *dbp, const char *password, int64_t scale) {
         r = demo_scale(db, scale, &f);
         if (r == RC_OK) printf("Added %lld synthetic enterprises.\n", (long long)scale);
     }
+    if (r == RC_OK && dossiers > 0) {
+        Actor leader;
+        int64_t uid = 0;
+        db_int(db, &f, &uid, "SELECT id FROM users WHERE username = 'leader'", NULL);
+        r = auth_load_actor(db, uid, &leader, &f);
+        if (r == RC_OK) r = dossier_bulk(db, &leader, dossiers, &f);
+        if (r == RC_OK) printf("Added %lld synthetic agreed items.\n", (long long)dossiers);
+    }
     db_close(db);
     if (r != RC_OK) {
         print_fail("demo", &f);
@@ -232,10 +241,11 @@ static int run_demo(const char *dbp, const char *password, int64_t scale) {
 static int cmd_demo(int argc, char **argv) {
     const char *dbp = default_db();
     bool pw_stdin = false;
-    int64_t scale = 0;
+    int64_t scale = 0, dossiers = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) dbp = argv[++i];
         else if (strcmp(argv[i], "--scale") == 0 && i + 1 < argc) scale = parse_int_arg("demo", "--scale", argv[++i], 0, 10000000);
+        else if (strcmp(argv[i], "--dossiers") == 0 && i + 1 < argc) dossiers = parse_int_arg("demo", "--dossiers", argv[++i], 0, 10000000);
         else if (strcmp(argv[i], "--password-stdin") == 0) pw_stdin = true;
         else die_usage("demo", "unknown argument '%s'", argv[i]);
     }
@@ -247,7 +257,7 @@ static int cmd_demo(int argc, char **argv) {
             return 2;
         }
     }
-    return run_demo(dbp, pw_stdin ? pw : NULL, scale);
+    return run_demo(dbp, pw_stdin ? pw : NULL, scale, dossiers);
 }
 
 /* ---- serve / ui ---------------------------------------------------------------------------- */
@@ -284,7 +294,7 @@ static int serve_common(const char *cmd, int argc, char **argv, bool ui) {
 #undef OPT
     }
     if (ui && access(cfg.db_path, F_OK) != 0) {
-        int rc = run_demo(cfg.db_path, NULL, 0);
+        int rc = run_demo(cfg.db_path, NULL, 0, 0);
         if (rc) return rc;
     }
     Db *db = open_db(cfg.db_path, false);
@@ -559,11 +569,11 @@ static const Command commands[] = {
      "       sanqu user list",
      "Manages accounts from the command line (acts with full rights; each change is audited).\n"
      "Without --password-stdin a one-time password is generated and printed."},
-    {"demo", cmd_demo, "demo [--db PATH] [--password-stdin] [--scale N]",
+    {"demo", cmd_demo, "demo [--db PATH] [--password-stdin] [--scale N] [--dossiers N]",
      "Creates a demo district in a new database: towns, villages, parks, enterprises, 12 areas with\n"
      "their committees, agreements, liaisons and one account per role. With --password-stdin every\n"
      "demo account gets the password read from standard input. --scale N adds N synthetic\n"
-     "enterprises (valid credit codes) for benchmarks at scale."},
+     "enterprises (valid credit codes) and --dossiers N synthetic agreed items, for benchmarks at scale."},
     {"backup", cmd_backup, "backup FILE [--db PATH]",
      "Copies the live database into FILE (online, while the server runs) and checks its integrity.\n"
      "The field key (FILE.key) is copied beside it."},

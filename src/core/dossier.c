@@ -932,6 +932,25 @@ Rc dossier_figures(Db *db, const Actor *actor, Buf *out, Fail *f) {
     const Actor *a = matter_scope(actor, &narrowed);
     char today[11];
     time_today(today, sizeof today);
+#define MEETING_FIGURES                                                                             \
+    " 'meetings', (SELECT count(*) FROM meetings m JOIN areas a ON a.id = m.area_id WHERE " SCOPE_AREA("a") ")," \
+    " 'meetings_closed', (SELECT count(*) FROM meetings m JOIN areas a ON a.id = m.area_id WHERE "        \
+    SCOPE_AREA("a") " AND m.status = 'closed'))"
+    if (strcmp(a->scope_lo, "/") == 0)
+        /* District-wide: trigger-kept counters and index ranges over the open matters only. */
+        return listq_one(db, f, out,
+                         "SELECT json_object("
+                         " 'open', (SELECT coalesce(sum(CASE key WHEN 'total' THEN n WHEN 'closed' THEN -n END), 0)"
+                         "   FROM dossier_counts WHERE key IN ('total', 'closed')),"
+                         " 'written_off', coalesce((SELECT n FROM dossier_counts WHERE key = 'state:written_off'), 0),"
+                         " 'closed', coalesce((SELECT n FROM dossier_counts WHERE key = 'closed'), 0),"
+                         " 'red', (SELECT count(*) FROM dossiers d WHERE d.closed_on IS NULL AND d.due_on < ?5),"
+                         " 'yellow', (SELECT count(*) FROM dossiers d WHERE d.closed_on IS NULL AND d.due_on >= ?5 AND d.warn_on <= ?5),"
+                         " 'supervised', (SELECT count(*) FROM dossiers d WHERE d.supervision_level = 'supervise'),"
+                         " 'listed', (SELECT count(*) FROM dossiers d WHERE d.supervision_level = 'listed'),"
+                         " 'supervisions', (SELECT coalesce(sum(d.supervisions), 0) FROM dossiers d WHERE d.supervision_level IS NOT NULL),"
+                         MEETING_FIGURES,
+                         SCOPE_FMT "it", SCOPE_ARGS(a), a->user_id, today);
     return listq_one(db, f, out,
                      "SELECT json_object('open', count(*) FILTER (WHERE d.closed_on IS NULL),"
                      " 'written_off', count(*) FILTER (WHERE d.state = 'written_off'),"
@@ -941,11 +960,10 @@ Rc dossier_figures(Db *db, const Actor *actor, Buf *out, Fail *f) {
                      " 'supervised', count(*) FILTER (WHERE d.supervision_level = 'supervise'),"
                      " 'listed', count(*) FILTER (WHERE d.supervision_level = 'listed'),"
                      " 'supervisions', coalesce(sum(d.supervisions), 0),"
-                     " 'meetings', (SELECT count(*) FROM meetings m JOIN areas a ON a.id = m.area_id WHERE " SCOPE_AREA("a") "),"
-                     " 'meetings_closed', (SELECT count(*) FROM meetings m JOIN areas a ON a.id = m.area_id WHERE "
-                     SCOPE_AREA("a") " AND m.status = 'closed'))"
+                     MEETING_FIGURES
                      " FROM dossiers d WHERE " DOS_SCOPE("d"),
                      SCOPE_FMT "it", SCOPE_ARGS(a), a->user_id, today);
+#undef MEETING_FIGURES
 }
 
 /* ---- attachments ---------------------------------------------------------------------------- */
@@ -1091,4 +1109,58 @@ Rc dossier_attachment_open(Db *db, const Actor *actor, int64_t id, int64_t aid, 
     *fd = open(path, O_RDONLY | O_CLOEXEC);
     if (*fd < 0) return rc_fail(f, RC_UNAVAILABLE, "the stored file is missing");
     return RC_OK;
+}
+
+/* ---- bulk data for benchmarks --------------------------------------------------------------- */
+
+Rc dossier_bulk(Db *db, const Actor *a, int64_t n, Fail *f) {
+    static const char *const works[] = {"道路硬化改造", "排水管网改造", "路灯更换", "停车位规划", "交通安全隐患整治",
+                                        "消防通道整改", "垃圾分类亭建设", "雨污分流改造", "电梯加装", "农贸市场环境整治",
+                                        "防汛排涝点整治", "邻里书屋建设", "共享食堂选址", "充电桩安装", "立面整治"};
+    const DType *t = dtype_get("agreed_item");
+    if (!t) return rc_fail(f, RC_INTERNAL, "agreed_item is not declared");
+    int64_t places[64], areas[16];
+    int nplaces = 0, nareas = 0;
+    sqlite3_stmt *st = db_q(db, f, "SELECT id FROM orgs WHERE kind = 'community' ORDER BY id LIMIT 64", NULL);
+    while (st && sqlite3_step(st) == SQLITE_ROW) places[nplaces++] = sqlite3_column_int64(st, 0);
+    db_done(st);
+    st = db_q(db, f, "SELECT id FROM areas ORDER BY id LIMIT 16", NULL);
+    while (st && sqlite3_step(st) == SQLITE_ROW) areas[nareas++] = sqlite3_column_int64(st, 0);
+    db_done(st);
+    if (!nplaces || !nareas) return rc_fail(f, RC_CONFLICT, "run the demo first");
+    uint64_t rng = 99;
+    int64_t next = 0;
+    if (db_int(db, f, &next, "SELECT coalesce(max(id), 0) + 1 FROM dossiers", NULL) != RC_OK) return f->rc;
+    Rc r = RC_OK;
+    int64_t base_day = time_now() - 400 * 86400;
+    for (int64_t done = 0; done < n && r == RC_OK;) {
+        if ((r = db_begin(db, f)) != RC_OK) break;
+        for (int k = 0; k < 20000 && done < n && r == RC_OK; k++, done++) {
+            rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+            uint32_t x = (uint32_t)(rng >> 33);
+            char title[160], place[64] = "";
+            int64_t org = places[x % (uint32_t)nplaces];
+            db_text(db, NULL, place, sizeof place, "SELECT name FROM orgs WHERE id = ?", "i", org);
+            snprintf(title, sizeof title, "%s%s（第%lld号）", place, works[(x >> 8) % 15], (long long)(next + done));
+            /* Spread creation over the last 400 days so that time status varies. */
+            time_set_offset(base_day + (int64_t)((x >> 4) % 400) * 86400 - (int64_t)time(NULL));
+            char today[11];
+            time_today(today, sizeof today);
+            json_t *fields = json_pack("{s:s, s:s, s:I, s:I, s:s}", "title", title, "body", "批量生成的议定事项，用于性能测试。",
+                                       "area_id", (json_int_t)areas[(x >> 12) % (uint32_t)nareas], "org_id", (json_int_t)org,
+                                       "priority", (x & 7) == 0 ? "urgent" : "normal");
+            json_t *payload = json_pack("{s:s, s:o, s:s, s:o}", "type", t->name, "fields", fields, "on", today, "clock",
+                                        clock_json(today, 3 + (int)((x >> 20) % 60)));
+            Proj p = {.id = next + done, .fields = json_object()};
+            r = append_event(db, a, t, &p, true, "create", "registered", payload, NULL, f);
+            if (r == RC_OK) r = index_text(db, &p, true, f);
+            proj_free(&p);
+            json_decref(payload);
+        }
+        time_set_offset(0);
+        if (r == RC_OK) r = db_commit(db, f);
+        else db_rollback(db);
+    }
+    time_set_offset(0);
+    return r;
 }

@@ -68,6 +68,10 @@ Rc dossier_attachments(Db *db, const Actor *a, int64_t id, Buf *out, Fail *f);
 Rc dossier_attachment_open(Db *db, const Actor *a, int64_t id, int64_t aid, const char *dir, int *fd, uint64_t *size,
                            char mime[128], char name[256], Fail *f);
 
+/* Adds n agreed items (create events, valid chains) spread over 400 days: the data set for
+ * benchmarks at scale. */
+Rc dossier_bulk(Db *db, const Actor *a, int64_t n, Fail *f);
+
 /* Figures for the home page in the actor's scope: open, written off, red, yellow, supervised
  * matters and meetings held / closed. */
 Rc dossier_figures(Db *db, const Actor *a, Buf *out, Fail *f);

@@ -37,3 +37,30 @@ CREATE TABLE meeting_items (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX meeting_items_dossier ON meeting_items(dossier_id);
 CREATE INDEX dossiers_supervised ON dossiers(supervision_level) WHERE supervision_level IS NOT NULL;
+
+-- District-wide counts of dossiers kept by triggers (home-page figures over a million dossiers
+-- without counting them): 'total', 'closed' and 'state:<state>'.
+CREATE TABLE dossier_counts (
+    key TEXT PRIMARY KEY,
+    n   INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+INSERT INTO dossier_counts(key, n) SELECT 'total', count(*) FROM dossiers;
+INSERT INTO dossier_counts(key, n) SELECT 'closed', count(*) FROM dossiers WHERE closed_on IS NOT NULL;
+INSERT INTO dossier_counts(key, n) SELECT 'state:' || state, count(*) FROM dossiers GROUP BY state;
+CREATE TRIGGER dossiers_count_ins AFTER INSERT ON dossiers BEGIN
+    INSERT INTO dossier_counts(key, n) VALUES ('total', 1) ON CONFLICT(key) DO UPDATE SET n = n + 1;
+    INSERT INTO dossier_counts(key, n) VALUES ('state:' || new.state, 1) ON CONFLICT(key) DO UPDATE SET n = n + 1;
+    INSERT INTO dossier_counts(key, n) VALUES ('closed', new.closed_on IS NOT NULL)
+        ON CONFLICT(key) DO UPDATE SET n = n + (new.closed_on IS NOT NULL);
+END;
+CREATE TRIGGER dossiers_count_upd AFTER UPDATE OF state, closed_on ON dossiers BEGIN
+    UPDATE dossier_counts SET n = n - 1 WHERE key = 'state:' || old.state;
+    INSERT INTO dossier_counts(key, n) VALUES ('state:' || new.state, 1) ON CONFLICT(key) DO UPDATE SET n = n + 1;
+    UPDATE dossier_counts SET n = n + (new.closed_on IS NOT NULL) - (old.closed_on IS NOT NULL) WHERE key = 'closed';
+END;
+CREATE TRIGGER dossiers_count_del AFTER DELETE ON dossiers BEGIN
+    UPDATE dossier_counts SET n = n - 1 WHERE key IN ('total', 'state:' || old.state);
+    UPDATE dossier_counts SET n = n - (old.closed_on IS NOT NULL) WHERE key = 'closed';
+END;
+DROP INDEX dossiers_due;
+CREATE INDEX dossiers_due ON dossiers(due_on, warn_on) WHERE closed_on IS NULL;

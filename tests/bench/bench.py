@@ -142,6 +142,7 @@ def main():
     ap.add_argument('--no-record', action='store_true')
     ap.add_argument('--scale', type=int, default=1000000,
                     help='synthetic enterprises added to the demo district (the data set is cached in build/bench-data)')
+    ap.add_argument('--dossiers', type=int, default=1000000, help='synthetic agreed items (dossiers) added')
     a = ap.parse_args()
     binary = os.path.abspath(a.binary)
     tmp = tempfile.mkdtemp(prefix='sanqu-bench-')
@@ -152,16 +153,18 @@ def main():
         version = sh(binary, 'version').strip()
         cache_dir = os.path.join('build', 'bench-data')
         os.makedirs(cache_dir, exist_ok=True)
-        cached = os.path.join(cache_dir, f'scale-{a.scale}.db')
+        cached = os.path.join(cache_dir, f'scale-{a.scale}-dossiers-{a.dossiers}.db')
         stamp = cached + '.version'
         if not os.path.exists(cached) or not os.path.exists(stamp) or open(stamp).read() != version:
             for ext in ('', '.key', '.accounts', '-wal', '-shm'):
                 if os.path.exists(cached + ext):
                     os.unlink(cached + ext)
             t0 = time.time()
-            subprocess.run([binary, 'demo', '--db', cached, '--password-stdin', '--scale', str(a.scale)],
-                           input=PW + '\n', text=True, check=True, capture_output=True)
-            print(f'data set: demo district + {a.scale} enterprises generated in {time.time() - t0:.0f} s')
+            subprocess.run([binary, 'demo', '--db', cached, '--password-stdin', '--scale', str(a.scale), '--dossiers',
+                            str(a.dossiers)], input=PW + '\n', text=True, check=True, capture_output=True,
+                           env=dict(os.environ, SANQU_PWHASH_MIN='1'))
+            print(f'data set: demo district + {a.scale} enterprises + {a.dossiers} dossiers generated in '
+                  f'{time.time() - t0:.0f} s')
             with open(stamp, 'w') as f:
                 f.write(version)
         db = os.path.join(tmp, 's.db')
@@ -170,7 +173,7 @@ def main():
         pf = os.path.join(tmp, 'port')
         t0 = time.time()
         srv = subprocess.Popen([binary, 'serve', '--db', db, '--listen', '127.0.0.1:0', '--port-file', pf,
-                                '--quiet', '--threads', '2'], stderr=subprocess.DEVNULL)
+                                '--quiet'], stderr=subprocess.DEVNULL)
         procs.append(srv)
         port = wait_port_file(pf, srv)
         ready_ms = (time.time() - t0) * 1000
@@ -183,9 +186,16 @@ def main():
         cookie = hdr['Set-Cookie'].split(';')[0]
         csrf = json.loads(body)['csrf_token']
         auth = {'Cookie': cookie}
+        # Matters are read by the working roles: a district leader.
+        st, hdr, body = http('POST', base + '/api/v1/session', json.dumps({'username': 'leader', 'password': PW}).encode(),
+                             {'Content-Type': 'application/json'})
+        lcookie = hdr['Set-Cookie'].split(';')[0]
+        lcsrf = json.loads(body)['csrf_token']
+        lauth = {'Cookie': lcookie}
         _, _, orgs = http('GET', base + '/api/v1/orgs?kind=enterprise&page_size=1', headers=auth)
         org_id = json.loads(orgs)['items'][0]['id']
 
+        # Each case: name, path, which session (None, 'admin', 'leader').
         cases = [
             ('health', '/api/v1/health', False, None),
             ('read one organisation (authenticated)', f'/api/v1/orgs/{org_id}', True, None),
@@ -193,12 +203,20 @@ def main():
             ('list page of one town\'s subtree (page 50)', '/api/v1/orgs?under=2&kind=enterprise&page=50', True, None),
             ('full-text search q=恒盛 (2 characters)', '/api/v1/orgs?q=%E6%81%92%E7%9B%9B&page_size=20', True, None),
             ('full-text search q=恒盛光电 (4 characters)', '/api/v1/orgs?q=%E6%81%92%E7%9B%9B%E5%85%89%E7%94%B5&page_size=20', True, None),
-            ('home-page figures (stats/overview)', '/api/v1/stats/overview', True, None),
+            ('home-page figures (stats/overview)', '/api/v1/stats/overview', True, 'leader'),
+            ('read one dossier (allowed actions)', f'/api/v1/dossiers/{a.dossiers // 2}', True, 'leader'),
+            ('dossier list (type and state)', '/api/v1/dossiers?type=agreed_item&state=registered&limit=20', True, 'leader'),
+            ('dossier list: overdue (time_status=red)', '/api/v1/dossiers?time_status=red&limit=20', True, 'leader'),
+            ('dossier full text q=路灯 (2 characters)', '/api/v1/dossiers?q=%E8%B7%AF%E7%81%AF&limit=20', True, 'leader'),
+            ('dossier full text q=排水管网 (4 characters)', '/api/v1/dossiers?q=%E6%8E%92%E6%B0%B4%E7%AE%A1%E7%BD%91&limit=20', True, 'leader'),
         ]
         www = os.path.join(tmp, 'www')
         os.makedirs(www)
-        for i, (name, path, needs_auth, _) in enumerate(cases):
-            _, _, b = http('GET', base + path, headers=auth if needs_auth else {})
+        def session(who):
+            return lauth if who == 'leader' else auth
+
+        for i, (name, path, needs_auth, who) in enumerate(cases):
+            _, _, b = http('GET', base + path, headers=session(who) if needs_auth else {})
             with open(os.path.join(www, f'f{i}.json'), 'wb') as f:
                 f.write(b)
 
@@ -212,10 +230,10 @@ def main():
         time.sleep(0.5)
 
         results = []
-        for i, (name, path, needs_auth, _) in enumerate(cases):
+        for i, (name, path, needs_auth, who) in enumerate(cases):
             size = os.path.getsize(os.path.join(www, f'f{i}.json'))
             ref = wrk(f'http://127.0.0.1:{nport}/f{i}.json', a.duration, a.connections)
-            hdrs = [f'Cookie: {cookie}'] if needs_auth else []
+            hdrs = [f'Cookie: {lcookie if who == "leader" else cookie}'] if needs_auth else []
             got = wrk(base + path, a.duration, a.connections, hdrs)
             results.append((name, size, got, ref))
 
@@ -236,6 +254,18 @@ def main():
         ref = wrk(f'http://127.0.0.1:{nport}/w.json', a.duration, a.connections)
         got = wrk(base + '/api/v1/orgs', a.duration, a.connections, script=lua)
         results.append(('write: create an organisation (fsync)', len(sample), got, ref))
+        # Durable event appends: each request adds a comment event to a dossier's hash chain.
+        lua2 = os.path.join(tmp, 'append.lua')
+        with open(lua2, 'w') as f:
+            f.write('counter = 0\n'
+                    'request = function()\n'
+                    '  counter = counter + 1\n'
+                    '  local body = string.format(\'{"body":"压测评论 %d"}\', counter)\n'
+                    f'  return wrk.format("POST", "/api/v1/dossiers/" .. (1 + (counter * 7919) % {max(a.dossiers, 100)}) .. "/comments",'
+                    f' {{["Content-Type"]="application/json", ["Cookie"]="{lcookie}", ["X-CSRF-Token"]="{lcsrf}"}}, body)\n'
+                    'end\n')
+        got = wrk(base + '/', a.duration, a.connections, script=lua2)
+        results.append(('durable event append (comment, fsync)', len(sample), got, ref))
         load_rss = rss_kb(srv.pid)
 
         srv.send_signal(signal.SIGTERM)
@@ -247,7 +277,7 @@ def main():
         commit = sh('git', 'rev-parse', '--short', 'HEAD').strip()
         today = datetime.date.today().isoformat()
         print(f'\nsanqu bench — {today}, {cpu}, {cores} cores, commit {commit}, wrk -t2 -c{a.connections} -d{a.duration}s, '
-              f'{a.scale + 419} organisations')
+              f'{a.scale + 419} organisations, {a.dossiers + 100} dossiers')
         print(f'{"figure":44} {"bytes":>6} {"req/s":>9} {"nginx":>9} {"ratio":>6} {"p50ms":>7} {"p99ms":>7} {"maxms":>7} {"err":>4}')
         rows = []
         for name, size, got, ref in results:
@@ -262,7 +292,7 @@ def main():
             doc = 'docs/performance.md'
             with open(doc, 'a', encoding='utf-8') as f:
                 f.write(f'\n### Run of {today} — {cpu}, {cores} cores, commit {commit}\n\n'
-                        f'{a.scale + 419} organisations; wrk -t2 -c{a.connections} -d{a.duration}s; RSS {idle_rss // 1024} MB idle, '
+                        f'{a.scale + 419} organisations, {a.dossiers + 100} dossiers; wrk -t2 -c{a.connections} -d{a.duration}s; RSS {idle_rss // 1024} MB idle, '
                         f'{load_rss // 1024} MB after load; ready {ready_ms:.0f} ms.\n\n'
                         '| date | commit | figure | bytes | sanqu req/s | nginx req/s | ratio | p50 ms | p99 ms | max ms | errors |\n'
                         '|---|---|---|---|---|---|---|---|---|---|---|\n' + '\n'.join(rows) + '\n')

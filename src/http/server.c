@@ -365,7 +365,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->send_fd = -1;
         /* Upload routes take larger bodies; everything else the general limit. */
         r->body_limit = g_cfg->max_body;
-        {
+        if (strcmp(r->method, "POST") == 0 && strstr(r->path, "/attachments")) {
             char *pp[REQ_MAX_PARAMS];
             int np;
             char pb[1024], allow[64];

@@ -75,9 +75,11 @@ test-e2e: build
 # kill -9 during 64 concurrent writers: 3 cycles in make test, 20 (or CYCLES=N) in make crash.
 test-crash: build
 	python3 tests/crash/crash.py $(SANQU) --cycles 3
+	python3 tests/crash/crash_dossier.py $(SANQU) --cycles 3
 
 crash: build
 	python3 tests/crash/crash.py $(SANQU) --cycles $(or $(CYCLES),20)
+	python3 tests/crash/crash_dossier.py $(SANQU) --cycles $(or $(CYCLES),20)
 
 # Disk full and read-only database: writes answer 503, reads go on, writes resume (root: tmpfs).
 test-faults: build

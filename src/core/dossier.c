@@ -23,6 +23,7 @@
 
 #include "core/area.h"
 #include "core/audit.h"
+#include "core/clock.h"
 #include "core/dclock.h"
 #include "core/dtype.h"
 #include "core/listq.h"
@@ -111,8 +112,11 @@ static void apply_event(const DType *t, Proj *p, const Event *e) {
         p->limit_days = 0;
         p->warn_on[0] = p->due_on[0] = 0;
     }
-    if (dtype_state_final(t, p->state)) copy_str(p->closed_on, sizeof p->closed_on, json_string_value(json_object_get(e->payload, "on")));
-    else p->closed_on[0] = 0;
+    /* closed_on is the day a matter entered a final state; comments later do not move it. */
+    if (e->to && *e->to) {
+        if (dtype_state_final(t, p->state)) copy_str(p->closed_on, sizeof p->closed_on, json_string_value(json_object_get(e->payload, "on")));
+        else p->closed_on[0] = 0;
+    }
     copy_str(p->updated_at, sizeof p->updated_at, e->at);
     p->events = e->seq;
 }
@@ -323,7 +327,7 @@ static json_t *check_value(Db *db, const Actor *a, const DType *t, const char *n
 }
 
 /* Collects the fields an action (or create) takes from `in`: the required ones must be there. */
-static json_t *take_fields(Db *db, const Actor *a, const DType *t, json_t *spec, json_t *in, Fail *f) {
+static json_t *take_fields(Db *db, const Actor *a, const DType *t, json_t *spec, json_t *in, bool trusted, Fail *f) {
     json_t *out = json_object();
     json_t *lists[2] = {json_object_get(spec, "required"), json_object_get(spec, "optional")};
     for (int l = 0; l < 2; l++) {
@@ -332,6 +336,11 @@ static json_t *take_fields(Db *db, const Actor *a, const DType *t, json_t *spec,
         json_array_foreach(lists[l], i, nv) {
             const char *name = json_string_value(nv);
             json_t *v = json_object_get(in, name);
+            /* Internal fields (a dossier's meeting) are set by their own module, not by clients. */
+            if (!trusted && json_is_true(json_object_get(dtype_field(t, name), "internal"))) {
+                if (v && !json_is_null(v)) fail_field(f, name, "internal", NULL);
+                continue;
+            }
             bool empty = !v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0);
             if (empty) {
                 if (l == 0) fail_field(f, name, "required", NULL);
@@ -416,6 +425,7 @@ static json_t *allowed_actions(Db *db, const Actor *a, const DType *t, const Pro
     json_object_foreach(json_object_get(t->decl, "actions"), name, decl) {
         if (!dtype_has(json_object_get(decl, "from"), p->state)) continue;
         if (json_is_true(json_object_get(decl, "not_by_handler")) && p->handled_by == a->user_id) continue;
+        if (json_is_true(json_object_get(decl, "internal"))) continue;
         if (actor_may_rel(db, a, json_object_get(decl, "roles"), p, &rel)) json_array_append_new(out, json_string(name));
     }
     return out;
@@ -464,7 +474,7 @@ static Rc index_text(Db *db, const Proj *p, bool is_new, Fail *f) {
 /* Comments are rows of their own: 1e12 + the comment event's id. */
 enum { FTS_COMMENT_BASE = 1000000000000LL };
 
-Rc dossier_create(Db *db, const Actor *actor, json_t *in, int64_t *id, Fail *f) {
+static Rc create_impl(Db *db, const Actor *actor, json_t *in, bool trusted, int64_t *id, Fail *f) {
     Actor narrowed;
     const Actor *a = matter_scope(actor, &narrowed);
     const char *tn = jh_str(in, "type");
@@ -476,11 +486,22 @@ Rc dossier_create(Db *db, const Actor *actor, json_t *in, int64_t *id, Fail *f) 
         return fail_fields(f);
     }
     json_t *create = json_object_get(t->decl, "create");
-    Proj probe = {.fields = json_incref(in)};
-    bool may = actor_may(db, a, json_object_get(create, "roles"), &probe);
-    proj_free(&probe);
-    if (!may) return rc_fail(f, RC_FORBIDDEN, "the role %s may not open a %s here", a->role, t->name);
-    json_t *fields = take_fields(db, a, t, create, in, f);
+    /* A role the type never lets open one is refused first; then the fields (a missing area is
+     * named as such); then whether this role may open it there. */
+    bool role_listed = dtype_has(json_object_get(create, "roles"), a->role) ||
+                       dtype_has(json_object_get(create, "roles"), "@handler") ||
+                       dtype_has(json_object_get(create, "roles"), "@convener");
+    if (!role_listed) return rc_fail(f, RC_FORBIDDEN, "the role %s may not open a %s", a->role, t->name);
+    json_t *fields = take_fields(db, a, t, create, in, trusted, f);
+    if (fail_nfields(f) == 0) {
+        Proj probe = {.fields = json_incref(fields)};
+        bool may = actor_may(db, a, json_object_get(create, "roles"), &probe);
+        proj_free(&probe);
+        if (!may) {
+            json_decref(fields);
+            return rc_fail(f, RC_FORBIDDEN, "the role %s may not open a %s here", a->role, t->name);
+        }
+    }
     const char *fk;
     json_t *fd;
     json_object_foreach(json_object_get(t->decl, "fields"), fk, fd)
@@ -508,7 +529,7 @@ Rc dossier_create(Db *db, const Actor *actor, json_t *in, int64_t *id, Fail *f) 
     return r;
 }
 
-Rc dossier_act(Db *db, const Actor *actor, int64_t id, const char *action, json_t *in, int64_t if_version, Fail *f) {
+static Rc act_impl(Db *db, const Actor *actor, int64_t id, const char *action, json_t *in, int64_t if_version, bool trusted, Fail *f) {
     Actor narrowed;
     const Actor *a = matter_scope(actor, &narrowed);
     Rc r = db_begin(db, f);
@@ -529,6 +550,10 @@ Rc dossier_act(Db *db, const Actor *actor, int64_t id, const char *action, json_
         fail_extra(f, "state", json_string(p.state));
         fail_extra(f, "allowed_actions", allowed_actions(db, a, t, &p));
         r = rc_fail(f, RC_CONFLICT, "%s is not possible in the state %s", action, p.state);
+    } else if (!trusted && json_is_true(json_object_get(decl, "internal"))) {
+        fail_extra(f, "state", json_string(p.state));
+        fail_extra(f, "allowed_actions", allowed_actions(db, a, t, &p));
+        r = rc_fail(f, RC_CONFLICT, "%s is taken through its own route (for carry: POST /api/v1/meetings/{id}/carry)", action);
     } else if (!actor_may(db, a, json_object_get(decl, "roles"), &p)) {
         r = rc_fail(f, RC_FORBIDDEN, "you may not %s this dossier", action);
     } else if (json_is_true(json_object_get(decl, "not_by_handler")) && p.handled_by == a->user_id) {
@@ -543,7 +568,7 @@ Rc dossier_act(Db *db, const Actor *actor, int64_t id, const char *action, json_
             }
     }
     if (r == RC_OK) {
-        json_t *fields = take_fields(db, a, t, decl, in, f);
+        json_t *fields = take_fields(db, a, t, decl, in, trusted, f);
         r = fail_fields(f);
         const char *to = json_string_value(json_object_get(decl, "to"));
         char today[11];
@@ -569,6 +594,15 @@ Rc dossier_act(Db *db, const Actor *actor, int64_t id, const char *action, json_
     json_decref(payload);
     proj_free(&p);
     return r;
+}
+
+Rc dossier_create(Db *db, const Actor *a, json_t *in, int64_t *id, Fail *f) { return create_impl(db, a, in, false, id, f); }
+Rc dossier_create_trusted(Db *db, const Actor *a, json_t *in, int64_t *id, Fail *f) { return create_impl(db, a, in, true, id, f); }
+Rc dossier_act(Db *db, const Actor *a, int64_t id, const char *action, json_t *in, int64_t if_version, Fail *f) {
+    return act_impl(db, a, id, action, in, if_version, false, f);
+}
+Rc dossier_act_trusted(Db *db, const Actor *a, int64_t id, const char *action, json_t *in, int64_t if_version, Fail *f) {
+    return act_impl(db, a, id, action, in, if_version, true, f);
 }
 
 Rc dossier_comment(Db *db, const Actor *actor, int64_t id, const char *body, Fail *f) {
@@ -651,6 +685,16 @@ Rc dossier_events(Db *db, const Actor *actor, int64_t id, Buf *out, Fail *f) {
                      "i", id);
 }
 
+/* The UTC instant at which district day `day` (+ plus days) begins, as ISO 8601. */
+static void district_day_start(const char *day, int plus, char out[32]) {
+    ClockDay d;
+    if (!clock_parse_day(day, &d)) {
+        snprintf(out, 32, "%s", day);
+        return;
+    }
+    time_iso(((int64_t)d + plus) * 86400 - 8 * 3600, out, 32);
+}
+
 /* List filters; each variant is assembled once (see org_list for the reasoning). Parameters:
  * ?1-?3 scope, ?4 user, ?5 type, ?6 state, ?7 area, ?8 org, ?9 handler, ?10 today, ?11 from,
  * ?12 to, ?13 full-text query, ?14 cursor, ?15 limit. */
@@ -671,20 +715,34 @@ static const char *const dossier_filter_sql[] = {
     " AND d.closed_on IS NULL AND d.warn_on <= ?10 AND d.due_on >= ?10",
     " AND d.closed_on IS NULL AND (d.warn_on IS NULL OR d.warn_on > ?10)",
     " AND d.created_at >= ?11",
-    " AND d.created_at < date(?12, '+1 day')",
+    " AND d.created_at < ?12",
     " AND d.id IN (SELECT dossier_id FROM (SELECT dossier_id FROM dossiers_fts WHERE dossiers_fts MATCH ?13 ORDER BY rowid DESC LIMIT 1001))",
     " AND d.closed_on IS NULL",
-    " AND d.supervision_level IS NOT NULL",
+    " AND d.supervision_level IS NOT NULL AND d.closed_on IS NULL",
     " AND d.id < ?14",
     " AND " DOS_SCOPE("d"),
 };
 
 static pthread_mutex_t dsql_mutex = PTHREAD_MUTEX_INITIALIZER;
-static char *dossier_sql[DF_VARIANTS];
+enum { MAX_TERMS = 4 };
+/* [number of search terms (0 when none)][filters] */
+static char **dossier_sql[MAX_TERMS + 1];
 
-static const char *dossier_list_sql(int m) {
+/* Every search term must match the dossier (its title and body, or any of its comments): one
+ * MATCH per term over the rows of the index, their dossiers intersected (?13, ?16, ?17, ?18). */
+static void add_terms(Buf *b, int k) {
+    static const char *const param[MAX_TERMS] = {"?13", "?16", "?17", "?18"};
+    buf_puts(b, " AND d.id IN (");
+    for (int i = 0; i < k; i++)
+        buf_printf(b, "%sSELECT dossier_id FROM dossiers_fts WHERE dossiers_fts MATCH %s", i ? " INTERSECT " : "", param[i]);
+    buf_puts(b, ")");
+}
+
+static const char *dossier_list_sql(int m, int k) {
     pthread_mutex_lock(&dsql_mutex);
-    if (!dossier_sql[m]) {
+    if (!dossier_sql[k]) dossier_sql[k] = calloc(DF_VARIANTS, sizeof(char *));
+    const char *out = NULL;
+    if (dossier_sql[k] && !dossier_sql[k][m]) {
         Buf b = BUF_INIT;
         buf_puts(&b, "SELECT json_object('id', d.id, 'type', d.type, 'state', d.state, 'title', d.title,"
                      " 'area_id', d.area_id, 'area_name', ar.name, 'org_id', d.org_id, 'org_name', o.name,"
@@ -694,22 +752,28 @@ static const char *dossier_list_sql(int m) {
                      " 'closed_on', d.closed_on, 'created_at', d.created_at, 'updated_at', d.updated_at), d.id"
                      " FROM dossiers d LEFT JOIN areas ar ON ar.id = d.area_id LEFT JOIN orgs o ON o.id = d.org_id"
                      " LEFT JOIN orgs h ON h.id = d.handler_org_id WHERE 1");
-        for (int i = 0; i < 15; i++)
-            if (m & (1 << i)) buf_puts(&b, dossier_filter_sql[i]);
+        for (int i = 0; i < 15; i++) {
+            if (!(m & (1 << i))) continue;
+            if ((1 << i) == DF_Q && k > 1) add_terms(&b, k);
+            else buf_puts(&b, dossier_filter_sql[i]);
+        }
         buf_puts(&b, " ORDER BY d.id DESC LIMIT ?15");
-        if (!buf_oom(&b)) dossier_sql[m] = buf_detach(&b);
+        if (!buf_oom(&b)) dossier_sql[k][m] = buf_detach(&b);
         buf_free(&b);
     }
-    const char *s = dossier_sql[m];
+    if (dossier_sql[k]) out = dossier_sql[k][m];
     pthread_mutex_unlock(&dsql_mutex);
-    return s;
+    return out;
 }
 
 Rc dossier_list(Db *db, const Actor *actor, const DossierFilter *flt, Buf *out, Fail *f) {
     Actor narrowed;
     const Actor *a = matter_scope(actor, &narrowed);
+    Buf terms[MAX_TERMS] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
+    int k = flt->q ? fts_terms(flt->q, terms, MAX_TERMS) : 0;
     Buf fq = BUF_INIT;
-    bool has_q = flt->q && fts_query(flt->q, &fq);
+    bool has_q = k > 0;
+    if (k == 1) buf_append(&fq, terms[0].data, terms[0].len);
     int m = (flt->type ? DF_TYPE : 0) | (flt->state ? DF_STATE : 0) | (flt->area_id > 0 ? DF_AREA : 0) |
             (flt->org_id > 0 ? DF_ORG : 0) | (flt->handler_org_id > 0 ? DF_HANDLER : 0) | (flt->from ? DF_FROM : 0) |
             (flt->to ? DF_TO : 0) | (flt->q ? DF_Q : 0) | (flt->open_only ? DF_OPEN : 0) |
@@ -720,16 +784,22 @@ Rc dossier_list(Db *db, const Actor *actor, const DossierFilter *flt, Buf *out, 
         else if (strcmp(flt->time_status, "yellow") == 0) m |= DF_YELLOW;
         else m |= DF_GREEN;
     }
-    const char *sql = dossier_list_sql(m);
+    const char *sql = dossier_list_sql(m, k > 1 ? k : 0);
     char today[11];
     time_today(today, sizeof today);
     int limit = flt->limit > 0 ? flt->limit : 20;
+    /* from/to are district dates (UTC+8); created_at is UTC: compare with the UTC bounds. */
+    char from_utc[32] = "", to_utc[32] = "";
+    if (flt->from) district_day_start(flt->from, 0, from_utc);
+    if (flt->to) district_day_start(flt->to, 1, to_utc);
     sqlite3_stmt *st = NULL;
     if (sql && !buf_oom(&fq))
-        st = db_q(db, f, sql, SCOPE_FMT "ittNNNttttii", SCOPE_ARGS(a), a->user_id, flt->type, flt->state, flt->area_id,
-                  flt->org_id, flt->handler_org_id, today, flt->from, flt->to, has_q ? buf_str(&fq) : "\"\"",
-                  flt->cursor, (int64_t)limit);
+        st = db_q(db, f, sql, SCOPE_FMT "ittNNNttttiittt", SCOPE_ARGS(a), a->user_id, flt->type, flt->state, flt->area_id,
+                  flt->org_id, flt->handler_org_id, today, flt->from ? from_utc : NULL, flt->to ? to_utc : NULL,
+                  has_q ? (k == 1 ? buf_str(&fq) : buf_str(&terms[0])) : "\"\"", flt->cursor, (int64_t)limit,
+                  k > 1 ? buf_str(&terms[1]) : NULL, k > 2 ? buf_str(&terms[2]) : NULL, k > 3 ? buf_str(&terms[3]) : NULL);
     buf_free(&fq);
+    for (int i = 0; i < MAX_TERMS; i++) buf_free(&terms[i]);
     if (!st) return f->rc != RC_OK ? f->rc : rc_fail(f, RC_UNAVAILABLE, "out of memory");
     buf_puts(out, "{\"items\":[");
     int n = 0, rc;
@@ -760,6 +830,9 @@ int dossier_verify(Db *db, FILE *out) {
     }
     int64_t cur = 0, expect_seq = 0, bad_dossier = 0, events = 0, dossiers = 0;
     int broken = 0;
+    /* Dossiers reported broken, so that each is counted once. */
+    int64_t *seen = NULL;
+    size_t nseen = 0, capseen = 0;
     uint8_t prev[32];
     bool have_prev = false;
     int rc;
@@ -789,7 +862,16 @@ int dossier_verify(Db *db, FILE *out) {
         else if (hhn != 32 || memcmp(hh, h, 32) != 0) why = "hash does not match the event's content (altered)";
         if (why) {
             fprintf(out, "dossier %lld event %lld: %s\n", (long long)did, (long long)e.seq, why);
-            if (bad_dossier != did) broken++;
+            if (bad_dossier != did) {
+                broken++;
+                if (nseen == capseen) {
+                    capseen = capseen ? capseen * 2 : 16;
+                    int64_t *ns = realloc(seen, capseen * sizeof *ns);
+                    if (ns) seen = ns;
+                    else capseen = nseen;
+                }
+                if (nseen < capseen) seen[nseen++] = did;
+            }
             bad_dossier = did;
         }
         /* Continue the chain from what is stored, so one altered event is reported once. */
@@ -798,17 +880,23 @@ int dossier_verify(Db *db, FILE *out) {
         expect_seq = e.seq + 1;
     }
     db_done(st);
-    if (rc != SQLITE_DONE) return -1;
+    if (rc != SQLITE_DONE) {
+        free(seen);
+        return -1;
+    }
     /* The projection must end where its log ends. */
     st = db_q(db, &f,
               "SELECT d.id FROM dossiers d WHERE d.last_hash IS NOT (SELECT e.hash FROM dossier_events e WHERE"
               " e.dossier_id = d.id ORDER BY e.seq DESC LIMIT 1) OR d.events <> (SELECT count(*) FROM dossier_events e"
               " WHERE e.dossier_id = d.id)", NULL);
     while (st && sqlite3_step(st) == SQLITE_ROW) {
-        fprintf(out, "dossier %lld: the projection does not end at the last event (run sanqu rebuild)\n",
-                (long long)sqlite3_column_int64(st, 0));
-        broken++;
+        int64_t did = sqlite3_column_int64(st, 0);
+        fprintf(out, "dossier %lld: the projection does not end at the last event (run sanqu rebuild)\n", (long long)did);
+        bool counted = false;
+        for (size_t i = 0; i < nseen && !counted; i++) counted = seen[i] == did;
+        if (!counted) broken++;
     }
+    free(seen);
     db_done(st);
     fail_clear(&f);
     fprintf(out, "verified %lld events of %lld dossiers: %s\n", (long long)events, (long long)dossiers,

@@ -28,6 +28,10 @@ Rc dossier_create(Db *db, const Actor *a, json_t *in, int64_t *id, Fail *f);
 /* Takes action on dossier id with the fields in `in`. if_version > 0 must match (else 412). An
  * action not allowed in the current state answers RC_CONFLICT with "allowed_actions". */
 Rc dossier_act(Db *db, const Actor *a, int64_t id, const char *action, json_t *in, int64_t if_version, Fail *f);
+/* The same for other modules of the engine (meetings): internal fields and actions (a dossier's
+ * meeting, carry) are accepted only through these. */
+Rc dossier_create_trusted(Db *db, const Actor *a, json_t *in, int64_t *id, Fail *f);
+Rc dossier_act_trusted(Db *db, const Actor *a, int64_t id, const char *action, json_t *in, int64_t if_version, Fail *f);
 /* Adds a comment (an event of its own, searchable). */
 Rc dossier_comment(Db *db, const Actor *a, int64_t id, const char *body, Fail *f);
 /* The dossier as JSON, with allowed_actions for the actor and time_status. */

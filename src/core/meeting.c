@@ -94,11 +94,11 @@ static Rc create_item(Db *db, const Actor *a, int64_t m, int64_t area_id, json_t
     json_object_set_new(in, "area_id", json_integer(area_id));
     json_object_set_new(in, "meeting_id", json_integer(m));
     Fail g = {0};
-    Rc r = dossier_create(db, a, in, did, &g);
+    Rc r = dossier_create_trusted(db, a, in, did, &g);
     if (r == RC_OK && jh_int(item, "handler_org_id")) {
         json_t *assign = json_pack("{s:I}", "handler_org_id", (json_int_t)jh_int(item, "handler_org_id"));
         if (jh_int(item, "limit_days")) json_object_set_new(assign, "limit_days", json_integer(jh_int(item, "limit_days")));
-        r = dossier_act(db, a, *did, "assign", assign, 0, &g);
+        r = dossier_act_trusted(db, a, *did, "assign", assign, 0, &g);
         json_decref(assign);
     }
     if (r == RC_OK) r = db_run(db, &g, "INSERT INTO meeting_items(meeting_id, dossier_id, role) VALUES (?, ?, 'agreed')", "ii", m, *did);
@@ -188,83 +188,92 @@ static Rc load_meeting(Db *db, const Actor *a, int64_t id, int64_t *area, char s
     return db_fail(db, f, rc, __FILE__, __LINE__);
 }
 
+/* Opens a write transaction and loads the meeting inside it, so that checks on its status and
+ * version hold until the commit. On failure nothing is left open. */
+static Rc begin_meeting(Db *db, const Actor *a, int64_t id, bool must_be_open, int64_t *area, int64_t *version,
+                        char held[11], Fail *f) {
+    char status[8];
+    Rc r = db_begin(db, f);
+    if (r != RC_OK) return r;
+    r = load_meeting(db, a, id, area, status, version, held, f);
+    if (r == RC_OK) r = may_run(a, *area, f);
+    if (r == RC_OK && must_be_open && strcmp(status, "closed") == 0)
+        r = rc_fail(f, RC_CONFLICT, "the meeting's follow-up is closed");
+    if (r != RC_OK) db_rollback(db);
+    return r;
+}
+
 Rc meeting_update(Db *db, const Actor *a, int64_t id, json_t *in, int64_t if_version, Fail *f) {
     int64_t area, version;
-    char status[8], held[11];
-    Rc r = load_meeting(db, a, id, &area, status, &version, held, f);
-    if (r == RC_OK) r = may_run(a, area, f);
+    char held[11];
+    Rc r = begin_meeting(db, a, id, false, &area, &version, held, f);
     if (r != RC_OK) return r;
     if (if_version > 0 && if_version != version) {
         fail_extra(f, "current_version", json_integer(version));
-        return rc_fail(f, RC_PRECONDITION, "the meeting is at version %lld; reload and retry", (long long)version);
+        r = rc_fail(f, RC_PRECONDITION, "the meeting is at version %lld; reload and retry", (long long)version);
     }
-    json_object_set_new(in, "area_id", json_integer(area)); /* a meeting stays in its area */
-    jh_validate(in, meeting_fields, 7, f);
-    if ((r = fail_fields(f)) != RC_OK) return r;
-    if ((r = db_begin(db, f)) != RC_OK) return r;
-    r = db_run(db, f, "UPDATE meetings SET title = ?, held_on = ?, place = ?, attendees = ?, agenda = ?, minutes = ?,"
-                      " version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?",
-               "tttttti", jh_str(in, "title"), jh_str(in, "held_on"), jh_str(in, "place"), jh_str(in, "attendees"),
-               jh_str(in, "agenda"), jh_str(in, "minutes"), id);
+    if (r == RC_OK) {
+        json_object_set_new(in, "area_id", json_integer(area)); /* a meeting stays in its area */
+        jh_validate(in, meeting_fields, 7, f);
+        r = fail_fields(f);
+    }
+    if (r == RC_OK)
+        r = db_run(db, f, "UPDATE meetings SET title = ?, held_on = ?, place = ?, attendees = ?, agenda = ?, minutes = ?,"
+                          " version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?",
+                   "tttttti", jh_str(in, "title"), jh_str(in, "held_on"), jh_str(in, "place"), jh_str(in, "attendees"),
+                   jh_str(in, "agenda"), jh_str(in, "minutes"), id);
     if (r == RC_OK) r = audit_write(db, f, a, NULL, NULL, "update", "meeting", id, "ok", NULL);
     if (r == RC_OK) r = db_commit(db, f);
-    if (r != RC_OK) db_rollback(db);
+    else db_rollback(db);
     return r;
 }
 
 Rc meeting_add_item(Db *db, const Actor *a, int64_t id, json_t *item, int64_t *dossier_id, Fail *f) {
     int64_t area, version;
-    char status[8], held[11];
-    Rc r = load_meeting(db, a, id, &area, status, &version, held, f);
-    if (r == RC_OK) r = may_run(a, area, f);
-    if (r == RC_OK && strcmp(status, "closed") == 0) r = rc_fail(f, RC_CONFLICT, "the meeting's follow-up is closed");
+    char held[11];
+    Rc r = begin_meeting(db, a, id, true, &area, &version, held, f);
     if (r != RC_OK) return r;
-    if ((r = db_begin(db, f)) != RC_OK) return r;
     r = create_item(db, a, id, area, item, "item", dossier_id, f);
+    if (r == RC_VALIDATION) r = fail_fields(f);
     if (r == RC_OK) r = db_run(db, f, "UPDATE meetings SET version = version + 1 WHERE id = ?", "i", id);
     if (r == RC_OK) r = db_commit(db, f);
-    if (r != RC_OK) db_rollback(db);
+    else db_rollback(db);
     return r;
 }
 
 Rc meeting_carry(Db *db, const Actor *a, int64_t id, int64_t dossier_id, Fail *f) {
     int64_t area, version;
-    char status[8], held[11];
-    Rc r = load_meeting(db, a, id, &area, status, &version, held, f);
-    if (r == RC_OK) r = may_run(a, area, f);
-    if (r == RC_OK && strcmp(status, "closed") == 0) r = rc_fail(f, RC_CONFLICT, "the meeting's follow-up is closed");
+    char held[11];
+    Rc r = begin_meeting(db, a, id, true, &area, &version, held, f);
     if (r != RC_OK) return r;
-    /* The item must be an open agreed item of an earlier meeting of the same area. */
+    /* The item must be an open agreed item of an earlier meeting of the same area, not yet here. */
     int64_t ok = 0;
     Fail g = {0};
     Rc q = db_int(db, &g, &ok,
                   "SELECT 1 FROM dossiers d JOIN meeting_items mi ON mi.dossier_id = d.id JOIN meetings m ON m.id = mi.meeting_id"
                   " WHERE d.id = ? AND d.type = 'agreed_item' AND d.closed_on IS NULL AND d.area_id = ? AND m.id <> ?"
-                  " AND m.held_on <= ?", "iiit", dossier_id, area, id, held);
+                  " AND m.held_on <= ? AND NOT EXISTS (SELECT 1 FROM meeting_items x WHERE x.meeting_id = ? AND x.dossier_id = d.id)",
+                  "iiiti", dossier_id, area, id, held, id);
     fail_clear(&g);
     if (q != RC_OK) {
         fail_field(f, "dossier_id", "reference", json_pack("{s:s}", "expected", "an open item of an earlier meeting of this area"));
-        return fail_fields(f);
+        r = fail_fields(f);
     }
-    if ((r = db_begin(db, f)) != RC_OK) return r;
     json_t *in = json_pack("{s:I}", "meeting_id", (json_int_t)id);
-    r = dossier_act(db, a, dossier_id, "carry", in, 0, f);
+    if (r == RC_OK) r = dossier_act_trusted(db, a, dossier_id, "carry", in, 0, f);
     json_decref(in);
     if (r == RC_OK) r = db_run(db, f, "INSERT INTO meeting_items(meeting_id, dossier_id, role) VALUES (?, ?, 'carried')", "ii", id, dossier_id);
     if (r == RC_OK) r = db_run(db, f, "UPDATE meetings SET version = version + 1 WHERE id = ?", "i", id);
     if (r == RC_OK) r = db_commit(db, f);
-    if (r != RC_OK) db_rollback(db);
+    else db_rollback(db);
     return r;
 }
 
 Rc meeting_close(Db *db, const Actor *a, int64_t id, Fail *f) {
     int64_t area, version;
-    char status[8], held[11];
-    Rc r = load_meeting(db, a, id, &area, status, &version, held, f);
-    if (r == RC_OK) r = may_run(a, area, f);
-    if (r == RC_OK && strcmp(status, "closed") == 0) r = rc_fail(f, RC_CONFLICT, "the meeting's follow-up is already closed");
+    char held[11];
+    Rc r = begin_meeting(db, a, id, true, &area, &version, held, f);
     if (r != RC_OK) return r;
-    if ((r = db_begin(db, f)) != RC_OK) return r;
     json_t *open = json_array();
     sqlite3_stmt *st = db_q(db, f,
                             "SELECT d.id FROM meeting_items mi JOIN dossiers d ON d.id = mi.dossier_id WHERE mi.meeting_id = ?"
@@ -286,6 +295,6 @@ Rc meeting_close(Db *db, const Actor *a, int64_t id, Fail *f) {
                           " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?", "ti", today, id);
     if (r == RC_OK) r = audit_write(db, f, a, NULL, NULL, "update", "meeting", id, "ok", json_pack("{s:s}", "action", "close"));
     if (r == RC_OK) r = db_commit(db, f);
-    if (r != RC_OK) db_rollback(db);
+    else db_rollback(db);
     return r;
 }

@@ -163,6 +163,28 @@ int fts_register(sqlite3 *h) {
     return api->xCreateTokenizer(api, "cjk", NULL, &tok, NULL);
 }
 
+int fts_terms(const char *q, Buf *terms, int max) {
+    Buf all = BUF_INIT;
+    int n = 0;
+    if (!fts_query(q, &all)) {
+        buf_free(&all);
+        return 0;
+    }
+    /* fts_query joins the terms with " AND "; a term holds no quote or space inside its quotes. */
+    const char *p = buf_str(&all);
+    while (*p && n < max) {
+        const char *e = strstr(p, " AND ");
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        buf_reset(&terms[n]);
+        buf_append(&terms[n], p, len);
+        n++;
+        if (!e) break;
+        p = e + 5;
+    }
+    buf_free(&all);
+    return n;
+}
+
 bool fts_query(const char *q, Buf *out) {
     const unsigned char *s = (const unsigned char *)q;
     int n = (int)strlen(q), i = 0, terms = 0;

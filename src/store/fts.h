@@ -24,4 +24,9 @@ int fts_register(sqlite3 *h);
  * ANDed). Appends it to out and returns true, or returns false when q holds no searchable term. */
 bool fts_query(const char *q, Buf *out);
 
+/* The same split into one MATCH expression per term (at most max, into terms[0..]); returns how
+ * many. For indexes where a document spans several rows (a dossier and its comments), terms are
+ * matched one by one and the rows' owners intersected. */
+int fts_terms(const char *q, Buf *terms, int max);
+
 #endif

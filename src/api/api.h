@@ -27,6 +27,7 @@ Rc api_org_import(Req *r);
 Rc api_org_get(Req *r);
 Rc api_org_update(Req *r);
 Rc api_org_delete(Req *r);
+Rc api_org_directory(Req *r);
 
 /* api_area.c */
 Rc api_area_list(Req *r);

@@ -67,3 +67,14 @@ Rc api_org_import(Req *r) {
     }
     return rc;
 }
+
+Rc api_org_directory(Req *r) {
+    int page, size;
+    req_page(r, &page, &size);
+    const char *kind = req_query_enum(r, "kind", org_kinds);
+    Rc rc = fail_fields(&r->fail);
+    if (rc != RC_OK) return rc;
+    rc = org_directory(r->db, kind, req_query(r, "q"), page, size, &r->out, &r->fail);
+    if (rc == RC_OK) r->ctype = "application/json";
+    return rc;
+}

@@ -366,7 +366,10 @@ static bool is_handler(Db *db, const Actor *a, const Proj *p, Relation *rel) {
     if (rel->handler < 0) {
         int64_t h = fint(p, "handler_org_id"), x = 0;
         rel->handler = 0;
-        if (h && a->org_path[0]) {
+        /* The district itself is above every organisation: its people (leaders, committee
+         * secretaries) supervise and verify, they do not handle. */
+        bool district_root = a->org_path[0] == '/' && strchr(a->org_path + 1, '/') && !strchr(strchr(a->org_path + 1, '/') + 1, '/');
+        if (h && a->org_path[0] && (!district_root || h == a->org_id)) {
             /* The handler lies in the actor's subtree: path in [org_path, org_path with its last
              * '/' raised to '0'). */
             char hi[160];

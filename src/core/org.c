@@ -612,3 +612,18 @@ Rc org_import(Db *db, const Actor *a, const char *csv, size_t len, bool dry_run,
     free(s);
     return RC_OK;
 }
+
+Rc org_directory(Db *db, const char *kind, const char *q, int page, int page_size, Buf *out, Fail *f) {
+    Buf fq = BUF_INIT;
+    bool has_q = q && fts_query(q, &fq);
+#define DIR_WHERE                                                                                  \
+    " FROM orgs o LEFT JOIN orgs t ON t.id = o.town_id WHERE (?1 IS NULL OR o.kind = ?1)"            \
+    " AND (?2 IS NULL OR o.id IN (SELECT rowid FROM (SELECT rowid FROM orgs_fts WHERE orgs_fts MATCH ?2 LIMIT 1001)))"
+    Rc r = listq_run(db, f, out, page, page_size, "SELECT count(*) FROM (SELECT 1" DIR_WHERE " LIMIT 1001)",
+                     "SELECT json_object('id', o.id, 'name', o.name, 'kind', o.kind, 'town_name', t.name)" DIR_WHERE
+                     " ORDER BY o.kind, o.name, o.id LIMIT ?98 OFFSET ?99",
+                     "tt", kind, q ? (has_q ? buf_str(&fq) : "\"\"") : NULL);
+#undef DIR_WHERE
+    buf_free(&fq);
+    return r;
+}

@@ -40,6 +40,9 @@ Rc org_delete(Db *db, const Actor *a, int64_t id, Fail *f);
 /* Imports CSV (see docs/api-shapes.md). dry_run validates only. Appends the report JSON to out;
  * a real import with errors returns RC_VALIDATION and changes nothing. */
 Rc org_import(Db *db, const Actor *a, const char *csv, size_t len, bool dry_run, Buf *out, Fail *f);
+/* The district's organisations by name (id, name, kind, town only), whatever the caller's scope:
+ * what a matter may be handed to (fields declared with scope "district"). */
+Rc org_directory(Db *db, const char *kind, const char *q, int page, int page_size, Buf *out, Fail *f);
 /* Version and scope check for an id: RC_NOT_FOUND when absent or out of scope. */
 Rc org_version(Db *db, const Actor *a, int64_t id, int64_t *version, Fail *f);
 /* Kind of an organisation visible to the actor into kind (16 bytes); RC_NOT_FOUND otherwise. */

@@ -26,6 +26,8 @@ const Route routes[] = {
     {"PUT", "/api/v1/orgs/{id}", api_org_update, CAP_ORG_WRITE, W | J, "update (or move) an organisation"},
     {"DELETE", "/api/v1/orgs/{id}", api_org_delete, CAP_ORG_WRITE, W, "delete an unreferenced organisation"},
 
+    {"GET", "/api/v1/org-directory", api_org_directory, CAP_DOSSIER_WRITE, 0, "the district's organisations by name (id, name, kind, town): whom a matter may be handed to"},
+
     {"GET", "/api/v1/areas", api_area_list, CAP_AREA_READ, 0, "list areas and their committees"},
     {"POST", "/api/v1/areas", api_area_create, CAP_AREA_WRITE, W | J, "create an area with its committee"},
     {"GET", "/api/v1/areas/{id}", api_area_get, CAP_AREA_READ, 0, "one area"},

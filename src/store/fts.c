@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "util/validate.h"
 
 /* Traditional characters are folded to simplified ones (OpenCC t2s) before tokenising, in
  * documents and queries alike, so that 臺灣 and 台湾 find each other. One converter is shared
@@ -29,6 +30,9 @@ static char *fold(const char *text, int n) {
     bool ascii = true;
     for (int i = 0; i < n && ascii; i++) ascii = (unsigned char)text[i] < 0x80;
     if (ascii) return NULL;
+    /* OpenCC trusts lead bytes: a sequence cut at the end makes it read past the buffer (found by
+     * tests/fuzz/fuzz_fts). Only well-formed text is folded. */
+    if (!val_utf8(text, (size_t)n)) return NULL;
     pthread_once(&cc_once, cc_open);
     if (cc == (opencc_t)-1) return NULL;
     pthread_mutex_lock(&cc_mutex);

@@ -22,6 +22,8 @@ declare module 'vue-router' {
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('./views/login/LoginView.vue'), meta: { public: true, title: 'login.title' } },
   { path: '/password', name: 'password', component: () => import('./views/account/PasswordView.vue'), meta: { title: 'password.title' } },
+  // The printable 一事一档 of one dossier, outside the app frame.
+  { path: '/dossiers/:id(\\d+)/print', name: 'dossier-print', component: () => import('./views/dossiers/DossierPrint.vue'), meta: { cap: 'dossier.read', title: 'dossiers.printView.title' }, props: true },
   {
     path: '/',
     component: AppLayout,
@@ -36,6 +38,15 @@ const routes: RouteRecordRaw[] = [
       { path: 'agreements/:id(\\d+)', name: 'agreement', component: () => import('./views/agreements/AgreementDetail.vue'), meta: { cap: 'agreement.read', title: 'nav.agreements' }, props: true },
       { path: 'agreements/:id(\\d+)/edit', name: 'agreement-edit', component: () => import('./views/agreements/AgreementForm.vue'), meta: { cap: 'agreement.write', title: 'agreements.editTitle' }, props: true },
       { path: 'liaisons', name: 'liaisons', component: () => import('./views/liaisons/LiaisonsView.vue'), meta: { cap: 'liaison.read', title: 'nav.liaisons' } },
+      { path: 'inbox', name: 'inbox', component: () => import('./views/dossiers/InboxView.vue'), meta: { cap: 'dossier.read', title: 'nav.inbox' } },
+      { path: 'dossiers', name: 'dossiers', component: () => import('./views/dossiers/DossiersView.vue'), meta: { cap: 'dossier.read', title: 'nav.dossiers' } },
+      { path: 'dossiers/new', name: 'dossier-new', component: () => import('./views/dossiers/DossierCreate.vue'), meta: { cap: 'dossier.write', title: 'dossiers.createTitle' } },
+      { path: 'dossiers/:id(\\d+)', name: 'dossier', component: () => import('./views/dossiers/DossierDetail.vue'), meta: { cap: 'dossier.read', title: 'nav.dossiers' }, props: true },
+      { path: 'meetings', name: 'meetings', component: () => import('./views/meetings/MeetingsView.vue'), meta: { cap: 'dossier.read', title: 'nav.meetings' } },
+      { path: 'meetings/new', name: 'meeting-new', component: () => import('./views/meetings/MeetingForm.vue'), meta: { cap: 'dossier.write', title: 'meetings.createTitle' } },
+      { path: 'meetings/:id(\\d+)', name: 'meeting', component: () => import('./views/meetings/MeetingDetail.vue'), meta: { cap: 'dossier.read', title: 'nav.meetings' }, props: true },
+      { path: 'meetings/:id(\\d+)/edit', name: 'meeting-edit', component: () => import('./views/meetings/MeetingForm.vue'), meta: { cap: 'dossier.write', title: 'meetings.editTitle' }, props: true },
+      { path: 'supervision', name: 'supervision', component: () => import('./views/supervision/SupervisionView.vue'), meta: { cap: 'dossier.read', title: 'nav.supervision' } },
       { path: 'users', name: 'users', component: () => import('./views/users/UsersView.vue'), meta: { cap: 'user.read', title: 'nav.users' } },
       { path: 'audit', name: 'audit', component: () => import('./views/audit/AuditView.vue'), meta: { cap: 'audit.read', title: 'nav.audit' } },
       { path: ':rest(.*)*', name: 'not-found', component: () => import('./views/home/NotFound.vue'), meta: { title: 'notFound.title' } },

@@ -8,7 +8,7 @@ DB         ?= data/sanqu.db
 LISTEN     ?= 127.0.0.1:8080
 SANQU      := $(BUILD)/sanqu
 
-.PHONY: all deps deps-test deps-bench build web run test test-native test-unit test-api test-asan test-e2e test-crash test-faults test-backup crash soak \
+.PHONY: all deps deps-test deps-bench build web run test test-native test-unit test-api test-asan test-e2e test-crash test-faults test-backup crash soak valgrind \
         bench fuzz clean routes docs
 
 all: build
@@ -92,6 +92,12 @@ test-backup: build
 # Ten minutes of mixed load (SECONDS=N to change); memory and descriptors must stay flat.
 soak: deps-bench build
 	python3 tests/soak/soak.py $(SANQU) --seconds $(or $(SECONDS),600)
+
+# The API suites with the server under valgrind memcheck: any error or definite leak makes the
+# server exit 99, and the harness fails a group whose server does not exit 0 on SIGTERM.
+VALGRIND ?= valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no -q
+valgrind: build
+	SANQU_TEST_WRAPPER="$(VALGRIND)" meson test -C $(BUILD) --suite api --print-errorlogs --timeout-multiplier 4
 
 bench: deps-bench build
 	bash tests/bench/run.sh $(SANQU)

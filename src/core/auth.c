@@ -32,6 +32,8 @@ static void ensure_dummy_hash(void) {
 }
 
 Rc auth_load_actor(Db *db, int64_t user_id, Actor *a, Fail *f) {
+    memset(a, 0, sizeof *a);
+    snprintf(a->ip, sizeof a->ip, "local");
     sqlite3_stmt *st = db_q(db, f,
                             "SELECT u.username, u.role, u.org_id, coalesce(u.area_id,0),"
                             " u.must_change_password, o.path FROM users u JOIN orgs o ON o.id = u.org_id"

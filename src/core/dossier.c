@@ -139,7 +139,7 @@ static void event_hash(int64_t dossier_id, const Event *e, const char *payload, 
 
 /* The scope for matters: departments and inspectors read the whole registry but see the matters
  * of their own organisation (handled by it, concerning it, or opened by them); leaders see all. */
-static const Actor *matter_scope(const Actor *a, Actor *tmp) {
+const Actor *dossier_matter_scope(const Actor *a, Actor *tmp) {
     if (strcmp(a->role, "department") != 0 && strcmp(a->role, "inspector") != 0) return a;
     *tmp = *a;
     scope_own_subtree(tmp);
@@ -479,7 +479,7 @@ enum { FTS_COMMENT_BASE = 1000000000000LL };
 
 static Rc create_impl(Db *db, const Actor *actor, json_t *in, bool trusted, int64_t *id, Fail *f) {
     Actor narrowed;
-    const Actor *a = matter_scope(actor, &narrowed);
+    const Actor *a = dossier_matter_scope(actor, &narrowed);
     const char *tn = jh_str(in, "type");
     const DType *t = dtype_get(tn);
     if (!t) {
@@ -534,7 +534,7 @@ static Rc create_impl(Db *db, const Actor *actor, json_t *in, bool trusted, int6
 
 static Rc act_impl(Db *db, const Actor *actor, int64_t id, const char *action, json_t *in, int64_t if_version, bool trusted, Fail *f) {
     Actor narrowed;
-    const Actor *a = matter_scope(actor, &narrowed);
+    const Actor *a = dossier_matter_scope(actor, &narrowed);
     Rc r = db_begin(db, f);
     if (r != RC_OK) return r;
     Proj p;
@@ -610,7 +610,7 @@ Rc dossier_act_trusted(Db *db, const Actor *a, int64_t id, const char *action, j
 
 Rc dossier_comment(Db *db, const Actor *actor, int64_t id, const char *body, Fail *f) {
     Actor narrowed;
-    const Actor *a = matter_scope(actor, &narrowed);
+    const Actor *a = dossier_matter_scope(actor, &narrowed);
     Rc r = db_begin(db, f);
     if (r != RC_OK) return r;
     Proj p;
@@ -640,7 +640,7 @@ Rc dossier_comment(Db *db, const Actor *actor, int64_t id, const char *body, Fai
 
 Rc dossier_get(Db *db, const Actor *actor, int64_t id, Buf *out, Fail *f) {
     Actor narrowed;
-    const Actor *a = matter_scope(actor, &narrowed);
+    const Actor *a = dossier_matter_scope(actor, &narrowed);
     Proj p;
     Rc r = load_proj(db, a, id, &p, f);
     if (r != RC_OK) return r;
@@ -673,7 +673,7 @@ Rc dossier_get(Db *db, const Actor *actor, int64_t id, Buf *out, Fail *f) {
 
 Rc dossier_events(Db *db, const Actor *actor, int64_t id, Buf *out, Fail *f) {
     Actor narrowed;
-    const Actor *a = matter_scope(actor, &narrowed);
+    const Actor *a = dossier_matter_scope(actor, &narrowed);
     Proj p;
     Rc r = load_proj(db, a, id, &p, f);
     if (r != RC_OK) return r;
@@ -771,7 +771,7 @@ static const char *dossier_list_sql(int m, int k) {
 
 Rc dossier_list(Db *db, const Actor *actor, const DossierFilter *flt, Buf *out, Fail *f) {
     Actor narrowed;
-    const Actor *a = matter_scope(actor, &narrowed);
+    const Actor *a = dossier_matter_scope(actor, &narrowed);
     Buf terms[MAX_TERMS] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
     int k = flt->q ? fts_terms(flt->q, terms, MAX_TERMS) : 0;
     Buf fq = BUF_INIT;
@@ -986,7 +986,7 @@ int64_t dossier_rebuild(Db *db, Fail *f) {
 
 Rc dossier_board(Db *db, const Actor *actor, int64_t area_id, Buf *out, Fail *f) {
     Actor narrowed;
-    const Actor *a = matter_scope(actor, &narrowed);
+    const Actor *a = dossier_matter_scope(actor, &narrowed);
     char today[11];
     time_today(today, sizeof today);
 #define BOARD_SET                                                                                   \
@@ -1020,7 +1020,7 @@ Rc dossier_board(Db *db, const Actor *actor, int64_t area_id, Buf *out, Fail *f)
 
 Rc dossier_figures(Db *db, const Actor *actor, Buf *out, Fail *f) {
     Actor narrowed;
-    const Actor *a = matter_scope(actor, &narrowed);
+    const Actor *a = dossier_matter_scope(actor, &narrowed);
     char today[11];
     time_today(today, sizeof today);
 #define MEETING_FIGURES                                                                             \
@@ -1117,8 +1117,8 @@ static Rc store_blob(const char *dir, const char *hex, const void *data, size_t 
 Rc dossier_attach(Db *db, const Actor *actor, int64_t id, const char *dir, const char *name, const char *mime,
                   const void *data, size_t len, int64_t *aid, Fail *f) {
     Actor narrowed;
-    const Actor *a = matter_scope(actor, &narrowed);
-    if (!name || !*name || val_utf8_len(name) > 200 || has_control(name, false) || strchr(name, '/') || strchr(name, '\\'))
+    const Actor *a = dossier_matter_scope(actor, &narrowed);
+    if (!name || !*name || !val_utf8(name, strlen(name)) || val_utf8_len(name) > 200 || has_control(name, false) || strchr(name, '/') || strchr(name, '\\'))
         fail_field(f, "name", "format", NULL);
     if (fail_nfields(f)) return fail_fields(f);
     if (!mime || !type_ok(mime, data, len)) {
@@ -1163,7 +1163,7 @@ Rc dossier_attach(Db *db, const Actor *actor, int64_t id, const char *dir, const
 
 Rc dossier_attachments(Db *db, const Actor *actor, int64_t id, Buf *out, Fail *f) {
     Actor narrowed;
-    const Actor *a = matter_scope(actor, &narrowed);
+    const Actor *a = dossier_matter_scope(actor, &narrowed);
     Proj p;
     Rc r = load_proj(db, a, id, &p, f);
     if (r != RC_OK) return r;
@@ -1178,7 +1178,7 @@ Rc dossier_attachments(Db *db, const Actor *actor, int64_t id, Buf *out, Fail *f
 Rc dossier_attachment_open(Db *db, const Actor *actor, int64_t id, int64_t aid, const char *dir, int *fd, uint64_t *size,
                            char mime[128], char name[256], Fail *f) {
     Actor narrowed;
-    const Actor *a = matter_scope(actor, &narrowed);
+    const Actor *a = dossier_matter_scope(actor, &narrowed);
     Proj p;
     Rc r = load_proj(db, a, id, &p, f);
     if (r != RC_OK) return r;

@@ -23,6 +23,10 @@ struct Calendar;
  * weekends only). Not owned. */
 void dossier_set_calendar(const struct Calendar *cal);
 
+/* The scope for matters (dossiers and meetings): departments and inspectors read the whole
+ * registry but see the matters of their own organisation. Returns a or tmp (filled). */
+const Actor *dossier_matter_scope(const Actor *a, Actor *tmp);
+
 /* Creates a dossier from {type, fields…}; *id receives its id. */
 Rc dossier_create(Db *db, const Actor *a, json_t *in, int64_t *id, Fail *f);
 /* Takes action on dossier id with the fields in `in`. if_version > 0 must match (else 412). An

@@ -16,8 +16,10 @@
 
 #define MEETING_SCOPE "EXISTS (SELECT 1 FROM areas a WHERE a.id = m.area_id AND " SCOPE_AREA("a") ")"
 
-Rc meeting_list(Db *db, const Actor *a, int64_t area_id, const char *from, const char *to, const char *q, int page,
+Rc meeting_list(Db *db, const Actor *actor, int64_t area_id, const char *from, const char *to, const char *q, int page,
                 int page_size, Buf *out, Fail *f) {
+    Actor narrowed;
+    const Actor *a = dossier_matter_scope(actor, &narrowed);
 #define MEETING_WHERE                                                                              \
     " FROM meetings m JOIN areas ar ON ar.id = m.area_id WHERE " MEETING_SCOPE                      \
     " AND (?4 IS NULL OR m.area_id = ?4) AND (?5 IS NULL OR m.held_on >= ?5) AND (?6 IS NULL OR m.held_on <= ?6)" \
@@ -34,7 +36,9 @@ Rc meeting_list(Db *db, const Actor *a, int64_t area_id, const char *from, const
 #undef MEETING_WHERE
 }
 
-Rc meeting_get(Db *db, const Actor *a, int64_t id, Buf *out, Fail *f) {
+Rc meeting_get(Db *db, const Actor *actor, int64_t id, Buf *out, Fail *f) {
+    Actor narrowed;
+    const Actor *a = dossier_matter_scope(actor, &narrowed);
     char today[11];
     time_today(today, sizeof today);
     Rc r = listq_one(
@@ -171,7 +175,9 @@ Rc meeting_create(Db *db, const Actor *a, json_t *in, int64_t *id, Fail *f) {
 }
 
 /* Loads area, status and version of a meeting in scope. */
-static Rc load_meeting(Db *db, const Actor *a, int64_t id, int64_t *area, char status[8], int64_t *version, char held[11], Fail *f) {
+static Rc load_meeting(Db *db, const Actor *actor, int64_t id, int64_t *area, char status[8], int64_t *version, char held[11], Fail *f) {
+    Actor narrowed;
+    const Actor *a = dossier_matter_scope(actor, &narrowed);
     sqlite3_stmt *st = db_q(db, f, "SELECT m.area_id, m.status, m.version, m.held_on FROM meetings m WHERE " MEETING_SCOPE
                             " AND m.id = ?", SCOPE_FMT "i", SCOPE_ARGS(a), id);
     if (!st) return f->rc;

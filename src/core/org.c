@@ -85,7 +85,7 @@ enum { ORG_NFIELDS = sizeof org_fields / sizeof org_fields[0] };
     " 'town_id', o.town_id, 'town_name', t.name,"                                                  \
     " 'child_count', (SELECT count(*) FROM orgs c WHERE c.parent_id = o.id),"                      \
     " 'areas', (SELECT json_group_array(json_object('id', ar.id, 'name', ar.name)) FROM area_members am" \
-    "   JOIN areas ar ON ar.id = am.area_id WHERE am.org_id = o.id),"                             \
+    "   JOIN areas ar ON ar.id = am.area_id WHERE am.org_id = o.id AND " SCOPE_AREA("ar") "),"    \
     " 'created_at', o.created_at, 'updated_at', o.updated_at, 'version', o.version)"
 #define ORG_FROM " FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id LEFT JOIN orgs t ON t.id = o.town_id"
 
@@ -363,8 +363,10 @@ Rc org_update(Db *db, const Actor *a, int64_t id, json_t *in, int64_t if_version
         fail_extra(f, "current_version", json_integer(version));
         return rc_fail(f, RC_PRECONDITION, "the record is at version %lld; reload and retry", (long long)version);
     }
+    json_t *jk = json_object_get(in, "kind");
     const char *nk = jh_str(in, "kind");
-    if (nk && strcmp(nk, kind) != 0) fail_field(f, "kind", "immutable", NULL);
+    if (jk && !json_is_null(jk) && !json_is_string(jk)) fail_field(f, "kind", "type", json_pack("{s:s}", "expected", "string"));
+    else if (nk && strcmp(nk, kind) != 0) fail_field(f, "kind", "immutable", NULL);
     /* An in-scope node whose parent is outside the scope keeps its parent unless one is named. */
     if (!jh_has(in, "parent_id") && old_parent) json_object_set_new(in, "parent_id", json_integer(old_parent));
     json_object_set_new(in, "kind", json_string(kind));

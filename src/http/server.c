@@ -346,6 +346,44 @@ static const char *mhd_lookup(const Req *r, ReqValueKind kind, const char *name)
     return MHD_lookup_connection_value(r->conn, k, name);
 }
 
+/* Answers now with the problem the request already has (413), or 401 for a missing session;
+ * libmicrohttpd then closes the connection without reading the rest of the body. */
+static enum MHD_Result refuse_early(Req *r) {
+    if (r->fail.rc == RC_OK) {
+        if (r->body_too_large) rc_fail(&r->fail, RC_TOO_LARGE, "the body is larger than %zu bytes", r->body_limit);
+        else rc_fail(&r->fail, RC_UNAUTHENTICATED, "sign in first");
+    }
+    r->responded = true;
+    struct MHD_Response *resp = api_response(r);
+    if (!resp) return MHD_NO;
+    add_common_headers(resp);
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* For a request with a body to a route that needs a session: is there a valid one? (Public
+ * routes and unknown paths go on to the dispatcher, which answers them as usual.) */
+static bool early_session_ok(Req *r) {
+    char *pp[REQ_MAX_PARAMS];
+    int np;
+    char pb[1024], allow[64];
+    bool known;
+    const Route *rt = router_match(routes, routes_count, r->method, r->path, pp, &np, pb, sizeof pb, &known, allow, sizeof allow);
+    if (!rt || (rt->flags & R_PUBLIC)) return true;
+    const char *tok = req_cookie(r, "sanqu_session");
+    if (!tok) return false;
+    Db *db = server_db();
+    if (!db) return true; /* the dispatcher answers 503 */
+    Actor tmp;
+    Fail g = {0};
+    AuthConfig cfg = r->cfg->auth;
+    cfg.idle_timeout += 60; /* do not expire it here: the dispatcher decides, with its message */
+    bool ok = auth_session(db, &cfg, tok, &tmp, &g) == RC_OK;
+    fail_clear(&g);
+    return ok;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls) {
@@ -375,17 +413,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             if (rt && (rt->flags & R_UPLOAD)) r->body_limit = g_cfg->max_upload;
         }
         *con_cls = r;
+        /* A body that cannot be accepted is refused before it is read: too large by its declared
+         * length, or sent to a route that needs a session without a valid one. */
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
+        bool has_body = (cl && strtoull(cl, NULL, 10) > 0) || te;
+        if (cl && strtoull(cl, NULL, 10) > r->body_limit) {
+            r->body_too_large = true;
+            return refuse_early(r);
+        }
+        if (has_body && strncmp(r->path, "/api/", 5) == 0 && !early_session_ok(r)) return refuse_early(r);
         return MHD_YES;
     }
     if (*upload_data_size) {
         if (r->body_too_large || r->body.len + *upload_data_size > r->body_limit) {
+            /* Over the limit (chunked, so not known from the headers): the rest is read and
+             * dropped, and 413 answered at the end; nothing more is buffered. */
             r->body_too_large = true;
-        } else {
-            buf_append(&r->body, upload_data, *upload_data_size);
+            *upload_data_size = 0;
+            return MHD_YES;
         }
+        /* A body must keep coming: a client that trickles it is dropped after a total deadline. */
+        if (time_mono_us() - r->t0 > (int64_t)g_cfg->conn_timeout * 4 * 1000000) return MHD_NO;
+        buf_append(&r->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (r->responded) return MHD_YES; /* refused early; the answer is queued */
     struct MHD_Response *resp;
     int status;
     if (strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/api") == 0) {

@@ -32,10 +32,17 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { WAIT_MS = 10000, CURL_TIMEOUT_S = 10 };
+enum { WAIT_BASE_MS = 10000, CURL_BASE_TIMEOUT_S = 10, MAX_WRAP = 32 };
 
 static const char *g_bin;    /* argv[1]: the sanqu binary */
 static const char *g_src;    /* argv[2]: the source directory */
+static int g_scale = 1;      /* time-out multiplier: 10 under SANQU_TEST_WRAPPER (valgrind is slow) */
+static char *g_wrap_text;    /* SANQU_TEST_WRAPPER copied, split in place by NULs (owned for the run) */
+static char *g_wrap[MAX_WRAP]; /* its words, prefixed to the server's command line; NULL-terminated */
+
+/* Start-up, stop and CLI time limit, and the per-request time limit, scaled under a wrapper. */
+#define WAIT_MS (WAIT_BASE_MS * g_scale)
+#define CURL_TIMEOUT_S (CURL_BASE_TIMEOUT_S * g_scale)
 
 /* ---- small helpers --------------------------------------------------------------------------- */
 
@@ -118,6 +125,18 @@ void h_init(int argc, char **argv) {
         exit(2);
     }
     setenv("SANQU_PWHASH_MIN", "1", 1);
+    /* SANQU_TEST_WRAPPER="valgrind --error-exitcode=99 ..." runs the server under that command
+     * (split on spaces); every time limit grows tenfold (SANQU_TEST_TIME_SCALE=N sets the factor). */
+    const char *wrap = getenv("SANQU_TEST_WRAPPER");
+    if (wrap && *wrap) {
+        g_wrap_text = xstrdup(wrap);
+        int n = 0;
+        for (char *w = strtok(g_wrap_text, " \t"); w && n < MAX_WRAP - 1; w = strtok(NULL, " \t")) g_wrap[n++] = w;
+        g_wrap[n] = NULL;
+        g_scale = 10;
+    }
+    const char *scale = getenv("SANQU_TEST_TIME_SCALE");
+    if (scale && atoi(scale) > 0) g_scale = atoi(scale);
     unsetenv("SANQU_DB");
     unsetenv("SANQU_WEB_ROOT");
     signal(SIGPIPE, SIG_IGN);
@@ -129,6 +148,8 @@ void h_init(int argc, char **argv) {
 
 const char *h_bin(void) { return g_bin; }
 const char *h_srcdir(void) { return g_src; }
+int h_time_scale(void) { return g_scale; }
+bool h_wrapped(void) { return g_wrap[0] != NULL; }
 
 /* ---- processes ------------------------------------------------------------------------------- */
 
@@ -165,7 +186,7 @@ static pid_t spawn(char *const *argv, const char *stdin_text, const char *log_pa
                 close(nul);
             }
         }
-        execv(argv[0], argv);
+        execvp(argv[0], argv); /* a path, or a wrapper such as valgrind found on PATH */
         fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
@@ -267,12 +288,13 @@ Server *h_server_start(const char *const *extra) {
     char port_file[400], web[400];
     snprintf(port_file, sizeof port_file, "%s/port", s->dir);
     snprintf(web, sizeof web, "%s/web", s->dir);
-    char *argv[40];
+    char *argv[40 + MAX_WRAP];
     int n = 0;
+    for (int i = 0; g_wrap[i]; i++) argv[n++] = g_wrap[i];
     const char *fixed[] = {g_bin,   "serve",        "--db",      s->db, "--listen", "127.0.0.1:0", "--port-file",
                            port_file, "--web-root", web, "--quiet"};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) argv[n++] = (char *)fixed[i];
-    for (int i = 0; extra && extra[i] && n < 39; i++) argv[n++] = (char *)extra[i];
+    for (int i = 0; extra && extra[i] && n < 39 + MAX_WRAP; i++) argv[n++] = (char *)extra[i];
     argv[n] = NULL;
     s->pid = spawn(argv, NULL, s->log, true);
     if (s->pid < 0) {
@@ -679,6 +701,26 @@ const char *h_jstr(json_t *j, const char *path) {
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+json_t *h_all_items(Client *c, const char *path, long long *total) {
+    json_t *all = h_client_own(c, json_array());
+    char sep = strchr(path, '?') ? '&' : '?';
+    if (total) *total = -1;
+    for (int page = 1; page <= 1000; page++) {
+        Resp *r = h_get(c, "%s%cpage=%d&page_size=200", path, sep, page);
+        if (r->status != 200 || !json_is_array(h_jpath(r->json, "items"))) {
+            h_fail_resp(r, __FILE__, __LINE__, "listing %s: expected 200 with items[]%s", path,
+                        r->status == 200 && !r->json ? " (the body is not valid JSON)" : "");
+            return all;
+        }
+        long long t = h_jint(r->json, "total");
+        if (total && page == 1) *total = t;
+        json_t *items = h_jpath(r->json, "items");
+        json_array_extend(all, items);
+        if ((long long)json_array_size(all) >= t || json_array_size(items) == 0) break;
+    }
+    return all;
+}
+
 static char ring[16][2048];
 static int ring_next;
 
@@ -704,7 +746,7 @@ const char *h_esc(const char *s) {
 
 /* ---- raw sockets ------------------------------------------------------------------------------ */
 
-static int raw_connect(const Server *s) {
+int h_raw_connect(const Server *s) {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return -1;
     struct timeval tv = {CURL_TIMEOUT_S, 0};
@@ -749,7 +791,7 @@ static int raw_finish(int fd, char **out) {
 }
 
 int h_raw(const Server *s, const char *req, size_t len, char **out) {
-    int fd = raw_connect(s);
+    int fd = h_raw_connect(s);
     if (fd < 0) {
         if (out) *out = xstrdup("");
         return -1;
@@ -760,7 +802,7 @@ int h_raw(const Server *s, const char *req, size_t len, char **out) {
 
 int h_raw_split(const Server *s, const char *head, const char *tail, void (*after_head)(void *), void *ud,
                 char **out) {
-    int fd = raw_connect(s);
+    int fd = h_raw_connect(s);
     if (fd < 0) {
         if (out) *out = xstrdup("");
         return -1;

@@ -10,7 +10,8 @@
  * clients on the main thread.
  *
  * Everything is bounded in time: curl requests time out after 10 s, raw sockets after 10 s, the
- * server must write its port file within 10 s and stop within 10 s of SIGTERM.
+ * server must write its port file within 10 s and stop within 10 s of SIGTERM (each ten times
+ * longer under SANQU_TEST_WRAPPER, see h_server_start).
  */
 #ifndef SANQU_TESTS_API_HARNESS_H
 #define SANQU_TESTS_API_HARNESS_H
@@ -57,11 +58,20 @@ void h_init(int argc, char **argv);
 /* The sanqu binary and source directory given to h_init. */
 const char *h_bin(void);
 const char *h_srcdir(void);
+/* The factor by which every time limit is multiplied: 1, or 10 when the server runs under
+ * SANQU_TEST_WRAPPER (valgrind), or SANQU_TEST_TIME_SCALE. Tests that measure time scale with it. */
+int h_time_scale(void);
+/* True when the server runs under SANQU_TEST_WRAPPER. */
+bool h_wrapped(void);
 
 /* Makes a temporary directory with a small web root, creates a demo database there with
  * H_PASSWORD for every account, and starts `sanqu serve` on 127.0.0.1:0 with extra (NULL-terminated
  * list of further arguments, or NULL). Returns a malloc'd Server once its port file exists, or
- * NULL after printing why (the log is shown). */
+ * NULL after printing why (the log is shown).
+ * When SANQU_TEST_WRAPPER is set (e.g. "valgrind --error-exitcode=99 --leak-check=full -q"), its
+ * words, split on spaces, prefix the server's command line (only `serve`; `demo` and h_cli run
+ * bare), and every time limit of the harness is multiplied by h_time_scale(). A wrapper's error
+ * exit status then fails h_server_stop's caller like any non-zero exit. */
 Server *h_server_start(const char *const *extra);
 /* Sends SIGTERM and waits up to 10 s. Returns the exit status (0-255) when the process exited, or
  * -1 when it died of a signal or had to be killed with SIGKILL. Safe to call twice (returns the
@@ -110,6 +120,11 @@ Resp *h_login(Client *c, const char *user, const char *password);
 /* A client logged in as user with H_PASSWORD; fails the test unless the login answers 200. */
 Client *h_client_as(Server *s, const char *user);
 
+/* Every item of a list route (path may carry a query), walking the pages with page_size 200.
+ * Returns an array owned by the client; *total (when not NULL) receives the first page's
+ * "total". Fails the test unless every page answers 200 with items[]. */
+json_t *h_all_items(Client *c, const char *path, long long *total);
+
 /* First header named name (case-insensitive) in r, or NULL. */
 const char *h_header(const Resp *r, const char *name);
 /* The member at a dotted path ("user.username", "items[0].id", "errors") of j, or NULL. */
@@ -125,6 +140,9 @@ const char *h_esc(const char *s);
 
 /* ---- raw sockets ------------------------------------------------------------------------------ */
 
+/* A new loopback TCP connection to s with send and receive time-outs of 10 s (scaled), or -1.
+ * The caller closes it. */
+int h_raw_connect(const Server *s);
 /* Sends len bytes of req on a new connection to s, reads until the server closes it (or 10 s pass)
  * and returns the status code of the answer, or -1 when there is none. *out, when out is not NULL,
  * receives the whole raw answer (malloc'd, NUL-terminated). */

@@ -8,7 +8,7 @@ DB         ?= data/sanqu.db
 LISTEN     ?= 127.0.0.1:8080
 SANQU      := $(BUILD)/sanqu
 
-.PHONY: all deps deps-test deps-bench build web run test test-native test-unit test-api test-asan test-e2e test-crash test-faults test-backup crash soak valgrind \
+.PHONY: all deps deps-test deps-bench build web run test test-native test-unit test-api test-asan test-e2e test-crash test-faults test-backup test-fuzz crash soak valgrind \
         bench fuzz clean routes docs
 
 all: build
@@ -47,7 +47,7 @@ run: deps build
 # Every test: unit and API tests, the same under AddressSanitizer + UBSan, crash consistency,
 # resource faults, the backup drill and the browser tests. Each suite runs even if an earlier one
 # failed; the last line counts them.
-SUITES = test-native test-asan test-crash test-faults test-backup test-e2e
+SUITES = test-native test-asan test-crash test-faults test-backup test-fuzz test-e2e
 
 test: deps-test build
 	@scripts/run-suites.sh $(SUITES)
@@ -80,6 +80,14 @@ test-crash: build
 crash: build
 	python3 tests/crash/crash.py $(SANQU) --cycles $(or $(CYCLES),20)
 	python3 tests/crash/crash_dossier.py $(SANQU) --cycles $(or $(CYCLES),20)
+
+# libFuzzer targets (clang, ASan, UBSan): a 10-second smoke each in make test; make fuzz runs
+# them for FUZZ_SECONDS (default 600) each.
+test-fuzz:
+	bash tests/fuzz/run.sh 10
+
+fuzz:
+	bash tests/fuzz/run.sh $(or $(FUZZ_SECONDS),600)
 
 # Disk full and read-only database: writes answer 503, reads go on, writes resume (root: tmpfs).
 test-faults: build

@@ -364,3 +364,27 @@ export function useRefNames() {
   }
   return { names, seed, seedDossier, display }
 }
+
+/**
+ * Splits text into segments marking where the search terms (q split on white space) occur, for
+ * highlighting matches as plain text nodes (never HTML).
+ */
+export function highlight(text: string, q: string | null | undefined): { text: string; hit: boolean }[] {
+  const terms = (q || '').split(/\s+/).map((x) => x.trim()).filter((x) => x.length > 0)
+  if (!text || terms.length === 0) return [{ text: text || '', hit: false }]
+  const lower = text.toLowerCase()
+  const marks = new Array<boolean>(text.length).fill(false)
+  for (const term of terms) {
+    const needle = term.toLowerCase()
+    for (let at = lower.indexOf(needle); at >= 0; at = lower.indexOf(needle, at + needle.length)) {
+      for (let i = at; i < at + needle.length; i++) marks[i] = true
+    }
+  }
+  const out: { text: string; hit: boolean }[] = []
+  for (let i = 0; i < text.length; i++) {
+    const last = out[out.length - 1]
+    if (last && last.hit === marks[i]) last.text += text[i]
+    else out.push({ text: text[i], hit: marks[i] })
+  }
+  return out
+}

@@ -418,9 +418,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
         bool has_body = (cl && strtoull(cl, NULL, 10) > 0) || te;
+        /* Far over the limit: answered at once (the rest is never read). Slightly over: read and
+         * dropped, then answered, so that a client still sending sees the answer rather than a
+         * reset connection. */
         if (cl && strtoull(cl, NULL, 10) > r->body_limit) {
             r->body_too_large = true;
-            return refuse_early(r);
+            if (strtoull(cl, NULL, 10) / 4 > r->body_limit) return refuse_early(r);
         }
         if (has_body && strncmp(r->path, "/api/", 5) == 0 && !early_session_ok(r)) return refuse_early(r);
         return MHD_YES;

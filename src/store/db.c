@@ -16,7 +16,7 @@
 #include "store/sqlfn.h"
 #include "util/log.h"
 
-enum { CACHE_SLOTS = 256 };
+enum { CACHE_SLOTS = 256, RETIRED = 16 };
 
 typedef struct CacheSlot {
     const char *sql;     /* the SQL text (a string literal: lives for the program) */
@@ -27,6 +27,10 @@ struct Db {
     sqlite3 *h;                    /* the connection */
     char *path;                    /* file name (owned) */
     CacheSlot cache[CACHE_SLOTS];  /* prepared statements */
+    /* Statements replaced in a full cache, finalized RETIRED replacements later: a caller may
+     * still hold one between its last step and db_done. */
+    sqlite3_stmt *retired[RETIRED];
+    int next_retired;              /* where the next replaced statement goes */
 };
 
 /* SQL texts are string literals with static addresses, so the cache is keyed by the pointer: no
@@ -134,6 +138,7 @@ void db_close(Db *db) {
     if (!db) return;
     for (int i = 0; i < CACHE_SLOTS; i++)
         if (db->cache[i].stmt) sqlite3_finalize(db->cache[i].stmt);
+    for (int i = 0; i < RETIRED; i++) sqlite3_finalize(db->retired[i]);
     if (db->h) sqlite3_close_v2(db->h);
     free(db->path);
     free(db);
@@ -195,8 +200,28 @@ static sqlite3_stmt *cache_get(Db *db, Fail *f, const char *sql) {
         }
         if (s->sql == sql) return s->stmt;
     }
-    /* Cache full: prepare uncached statements would leak; this is a programming error. */
-    log_error("statement cache full");
+    /* Cache full: the list filters assemble many SQL variants (organisations, dossiers), so a
+     * long-running connection fills it (found by tests/fuzz/fuzz_request: every new statement of
+     * the thread then failed with 500). Replace a statement that is not running; it is retired,
+     * not finalized at once, in case its caller has yet to call db_done. */
+    for (int probe = 0; probe < CACHE_SLOTS; probe++) {
+        CacheSlot *s = &db->cache[(h + (uint32_t)probe) % CACHE_SLOTS];
+        if (sqlite3_stmt_busy(s->stmt)) continue;
+        sqlite3_stmt *st = NULL;
+        int rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+        if (rc != SQLITE_OK) {
+            log_error("prepare failed: %s in: %.200s", sqlite3_errmsg(db->h), sql);
+            db_fail(db, f, rc, __FILE__, __LINE__);
+            return NULL;
+        }
+        sqlite3_finalize(db->retired[db->next_retired]);
+        db->retired[db->next_retired] = s->stmt;
+        db->next_retired = (db->next_retired + 1) % RETIRED;
+        s->sql = sql;
+        s->stmt = st;
+        return st;
+    }
+    log_error("statement cache full of running statements");
     if (f) rc_fail(f, RC_INTERNAL, "statement cache full");
     return NULL;
 }

@@ -24,8 +24,14 @@ static void cc_open(void) {
     if (cc == (opencc_t)-1) log_warn("OpenCC t2s is not available: traditional and simplified characters are searched apart");
 }
 
-/* The simplified form of text when it converts to the same length (so token offsets still point
- * into the original), else NULL. The caller frees with opencc_convert_utf8_free. */
+static int utf8_next(const unsigned char *s, int n, uint32_t *cp);
+
+/* The simplified form of text, of the same length so that token offsets still point into the
+ * original, or NULL when nothing is folded. The text is converted whole (OpenCC's phrases see
+ * their context); when that changes its length (a character whose simplified form is longer,
+ * 臗 → 𣎑), each character is converted alone and kept where its length holds, so that one such
+ * character does not leave a whole document unfolded while queries are folded (found by
+ * tests/fuzz/fuzz_fts). The caller frees with free(). */
 static char *fold(const char *text, int n) {
     bool ascii = true;
     for (int i = 0; i < n && ascii; i++) ascii = (unsigned char)text[i] < 0x80;
@@ -35,13 +41,24 @@ static char *fold(const char *text, int n) {
     if (!val_utf8(text, (size_t)n)) return NULL;
     pthread_once(&cc_once, cc_open);
     if (cc == (opencc_t)-1) return NULL;
+    char *out = malloc((size_t)n + 1);
+    if (!out) return NULL;
     pthread_mutex_lock(&cc_mutex);
-    char *out = opencc_convert_utf8(cc, text, (size_t)n);
-    pthread_mutex_unlock(&cc_mutex);
-    if (out && strlen(out) != (size_t)n) {
-        opencc_convert_utf8_free(out);
-        out = NULL;
+    char *whole = opencc_convert_utf8(cc, text, (size_t)n);
+    if (whole && strlen(whole) == (size_t)n) {
+        memcpy(out, whole, (size_t)n);
+    } else {
+        for (int i = 0, len; i < n; i += len) {
+            uint32_t c;
+            len = utf8_next((const unsigned char *)text + i, n - i, &c);
+            char *one = len > 1 ? opencc_convert_utf8(cc, text + i, (size_t)len) : NULL;
+            memcpy(out + i, one && strlen(one) == (size_t)len ? one : text + i, (size_t)len);
+            if (one) opencc_convert_utf8_free(one);
+        }
     }
+    if (whole) opencc_convert_utf8_free(whole);
+    pthread_mutex_unlock(&cc_mutex);
+    out[n] = 0;
     return out;
 }
 
@@ -97,7 +114,7 @@ static int cjk_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text
     (void)t;
     char *folded = fold(text, n);
     int rc = cjk_tokenize_folded(ctx, flags, folded ? folded : text, n, xToken);
-    if (folded) opencc_convert_utf8_free(folded);
+    free(folded);
     return rc;
 }
 

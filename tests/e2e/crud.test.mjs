@@ -49,7 +49,7 @@ async function findOrg(name) {
 }
 
 test('CSV import: dry run lists bad rows, then a clean import creates them', async () => {
-  const parks = await apiGet(page, '/orgs?kind=park&page_size=1')
+  const parks = await apiGet(page, '/orgs?kind=park&q=' + encodeURIComponent('海峡雕刻艺术园') + '&page_size=1')
   const park = parks.items[0].name
   await page.goto(`${BASE}/orgs`)
   await page.getByTestId('org-import').click()
@@ -92,7 +92,7 @@ test('edit an organisation; delete refused with references; delete', async () =>
   await page.getByTestId('org-detail').getByText('洛阳镇测试大道 8 号').waitFor()
 
   // A town still has villages and users under it: 409 with references.
-  const towns = await apiGet(page, '/orgs?kind=town&page_size=1')
+  const towns = await apiGet(page, '/orgs?kind=town&q=' + encodeURIComponent('洛阳镇') + '&page_size=1')
   const town = towns.items[0]
   await page.goto(`${BASE}/orgs/${town.id}`)
   await page.getByTestId('org-delete').click()

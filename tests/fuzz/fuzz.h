@@ -55,9 +55,10 @@ typedef struct FuzzEnv {
 
 /* Builds the fixture once per process: quiet logs, cheap password hashes, a migrated demo district
  * in a new temporary directory (removed at exit, attachments included), dossier types and the
- * calendar loaded as `sanqu serve` does, and, when with_sessions, a session for each of
- * admin, secadmin, auditor, committee, town, community, enterprise, volunteer (who must change the
- * password), leader and inspector (expired). Aborts when anything fails. Call fuzz_env_snapshot afterwards. */
+ * calendar loaded as `sanqu serve` does, and, when with_sessions, a session for each of admin,
+ * secadmin, auditor, committee, town, community, enterprise, volunteer (who must change the
+ * password), leader and inspector (expired). Aborts when anything fails. Call fuzz_env_snapshot
+ * afterwards. */
 FuzzEnv *fuzz_env_init(bool with_sessions);
 
 /* Copies the live database into memory as the state fuzz_env_restore returns to. */

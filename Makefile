@@ -114,7 +114,7 @@ routes: build
 	@$(SANQU) routes
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) web/dist
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz web/dist
 
 # Regenerates the route table in docs/api.md from the binary.
 docs: build

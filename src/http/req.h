@@ -32,6 +32,8 @@ enum {
     R_PWCHANGE = 1u << 4,   /* allowed while the user must still change a generated password */
     R_NO_CSRF = 1u << 5,    /* state-changing but before a session exists (login) */
     R_UPLOAD = 1u << 6,     /* takes a file as the raw body (limit: cfg->max_upload) */
+    R_SECRET = 1u << 7,     /* the answer holds a secret (a one-time password): never stored for
+                               Idempotency-Key replays */
 };
 
 /* One row of the route table (http/routes.c). */

@@ -51,13 +51,13 @@ const Route routes[] = {
     {"DELETE", "/api/v1/liaisons/{id}", api_liaison_delete, CAP_LIAISON_WRITE, W, "delete a liaison assignment"},
 
     {"GET", "/api/v1/users", api_user_list, CAP_USER_READ, 0, "list accounts (phones masked)"},
-    {"POST", "/api/v1/users", api_user_create, CAP_USER_WRITE, W | J, "create an account"},
+    {"POST", "/api/v1/users", api_user_create, CAP_USER_WRITE, W | J | R_SECRET, "create an account"},
     {"GET", "/api/v1/users/{id}", api_user_get, CAP_USER_READ, 0, "one account"},
     {"PUT", "/api/v1/users/{id}", api_user_update, CAP_USER_WRITE, W | J, "update an account"},
     {"PUT", "/api/v1/users/{id}/role", api_user_role, CAP_USER_ROLE, W | J, "change an account's role (secadmin)"},
     {"POST", "/api/v1/users/{id}/lock", api_user_lock, CAP_USER_LOCK, W, "lock an account (secadmin)"},
     {"POST", "/api/v1/users/{id}/unlock", api_user_unlock, CAP_USER_LOCK, W, "unlock an account (secadmin)"},
-    {"POST", "/api/v1/users/{id}/reset-password", api_user_reset_password, CAP_USER_WRITE, W, "issue a new one-time password"},
+    {"POST", "/api/v1/users/{id}/reset-password", api_user_reset_password, CAP_USER_WRITE, W | R_SECRET, "issue a new one-time password"},
     {"GET", "/api/v1/users/{id}/phone", api_user_phone, CAP_PII_READ, 0, "reveal an account's phone number (audited)"},
 
     {"GET", "/api/v1/dossier-types", api_dossier_types, CAP_DOSSIER_READ, 0, "dossier types: fields, states, time limits, actions"},

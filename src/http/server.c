@@ -232,7 +232,7 @@ void server_dispatch(Req *r) {
         }
         snprintf(r->actor.ip, sizeof r->actor.ip, "%s", ip);
         /* CSRF on every state-changing request. */
-        bool changes = (rt->flags & R_WRITE) || strcmp(r->method, "GET") != 0;
+        bool changes = (rt->flags & R_WRITE) || (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0);
         if (changes && !(rt->flags & R_NO_CSRF)) {
             const char *t = req_header(r, "X-CSRF-Token");
             if (!t || !crypto_str_eq(t, r->actor.csrf)) {
@@ -275,7 +275,8 @@ void server_dispatch(Req *r) {
         }
     }
     const char *idem = NULL;
-    if (strcmp(r->method, "POST") == 0 && r->actor.user_id) {
+    /* Answers holding a one-time password are never stored: such a POST simply runs again. */
+    if (strcmp(r->method, "POST") == 0 && r->actor.user_id && !(rt->flags & R_SECRET)) {
         idem = req_header(r, "Idempotency-Key");
         if (idem && (strlen(idem) == 0 || strlen(idem) > 200)) {
             fail_field(f, "Idempotency-Key", "max_length", json_pack("{s:i}", "max", 200));

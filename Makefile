@@ -37,7 +37,7 @@ web:
 	fi
 
 run: deps build
-	@if [ ! -f $(DB) ]; then $(SANQU) demo --db $(DB); fi
+	@if [ ! -f $(DB) ]; then $(SANQU) demo --db $(DB) > /dev/null && echo "Created the demo database $(DB)."; fi
 	@echo
 	@echo "sanqu is serving on http://$(LISTEN)/"
 	@if [ -f $(DB).accounts ]; then echo "Demo accounts (user name, role, password):"; sed 's/^/  /' $(DB).accounts; fi

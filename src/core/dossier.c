@@ -23,6 +23,7 @@
 
 #include "core/area.h"
 #include "core/audit.h"
+#include "core/blob.h"
 #include "core/clock.h"
 #include "core/dclock.h"
 #include "core/dtype.h"
@@ -1059,61 +1060,6 @@ Rc dossier_figures(Db *db, const Actor *actor, Buf *out, Fail *f) {
 
 /* ---- attachments ---------------------------------------------------------------------------- */
 
-/* The types accepted, recognised by their first bytes (the declared type must agree). */
-static const struct {
-    const char *mime;
-    const char *magic;
-    size_t n;
-} file_types[] = {
-    {"image/png", "\x89PNG\r\n\x1a\n", 8},
-    {"image/jpeg", "\xff\xd8\xff", 3},
-    {"application/pdf", "%PDF-", 5},
-    {"image/gif", "GIF8", 4},
-    {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "PK\x03\x04", 4},
-    {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "PK\x03\x04", 4},
-};
-
-static bool type_ok(const char *mime, const void *data, size_t len) {
-    for (size_t i = 0; i < sizeof file_types / sizeof file_types[0]; i++)
-        if (strcmp(mime, file_types[i].mime) == 0)
-            return len >= file_types[i].n && memcmp(data, file_types[i].magic, file_types[i].n) == 0;
-    return false;
-}
-
-/* Stores the bytes under dir/ab/abcdef… (SHA-256), once: write to a temporary file, flush, rename,
- * flush the directory. */
-static Rc store_blob(const char *dir, const char *hex, const void *data, size_t len, Fail *f) {
-    char sub[700], path[800], tmp[820];
-    snprintf(sub, sizeof sub, "%s/%.2s", dir, hex);
-    snprintf(path, sizeof path, "%s/%s", sub, hex);
-    if (access(path, F_OK) == 0) return RC_OK; /* content-addressed: already there */
-    mkdir(dir, 0750);
-    mkdir(sub, 0750);
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)pthread_self() % 100000);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0) return rc_fail(f, RC_UNAVAILABLE, "cannot store the file");
-    const char *p = data;
-    size_t left = len;
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w <= 0) break;
-        p += w;
-        left -= (size_t)w;
-    }
-    bool ok = left == 0 && fsync(fd) == 0;
-    close(fd);
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return rc_fail(f, RC_UNAVAILABLE, "cannot store the file (disk full?)");
-    }
-    int dfd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
-    return RC_OK;
-}
-
 Rc dossier_attach(Db *db, const Actor *actor, int64_t id, const char *dir, const char *name, const char *mime,
                   const void *data, size_t len, int64_t *aid, Fail *f) {
     Actor narrowed;
@@ -1121,11 +1067,8 @@ Rc dossier_attach(Db *db, const Actor *actor, int64_t id, const char *dir, const
     if (!name || !*name || !val_utf8(name, strlen(name)) || val_utf8_len(name) > 200 || has_control(name, false) || strchr(name, '/') || strchr(name, '\\'))
         fail_field(f, "name", "format", NULL);
     if (fail_nfields(f)) return fail_fields(f);
-    if (!mime || !type_ok(mime, data, len)) {
-        json_t *allowed = json_array();
-        for (size_t i = 0; i < sizeof file_types / sizeof file_types[0]; i++)
-            json_array_append_new(allowed, json_string(file_types[i].mime));
-        fail_extra(f, "allowed", allowed);
+    if (!mime || !blob_type_ok(mime, data, len)) {
+        fail_extra(f, "allowed", blob_types_json());
         return rc_fail(f, RC_MEDIA_TYPE, "the file is not of an accepted type, or not of the type it claims");
     }
     Proj p;
@@ -1136,7 +1079,7 @@ Rc dossier_attach(Db *db, const Actor *actor, int64_t id, const char *dir, const
     char hex[65];
     crypto_sha256(data, len, h);
     crypto_hex(h, 32, hex);
-    if ((r = store_blob(dir, hex, data, len, f)) != RC_OK) return r;
+    if ((r = blob_store(dir, hex, data, len, f)) != RC_OK) return r;
     if ((r = db_begin(db, f)) != RC_OK) return r;
     if ((r = load_proj(db, a, id, &p, f)) != RC_OK) {
         db_rollback(db);

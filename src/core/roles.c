@@ -13,29 +13,31 @@ const char *const role_names[] = {"admin", "secadmin", "auditor", "leader", "com
 const char *const cap_names[CAP_COUNT] = {
     "org.read", "org.write", "area.read", "area.write", "area.members", "agreement.read",
     "agreement.write", "liaison.read", "liaison.write", "user.read", "user.write", "user.lock",
-    "user.role", "audit.read", "pii.read", "stats.read", "dossier.read", "dossier.write"};
+    "user.role", "audit.read", "pii.read", "stats.read", "dossier.read", "dossier.write", "service.read", "service.write"};
 
 #define REGISTRY_READ (CAP_ORG_READ | CAP_AREA_READ | CAP_AGREEMENT_READ | CAP_LIAISON_READ | CAP_STATS_READ)
 /* Dossiers (matters) are the business of the working roles, not of the three administrators. */
 #define DOSSIERS (CAP_DOSSIER_READ | CAP_DOSSIER_WRITE)
+/* Neighbourhood centres, activities and the resource catalogue (三单's 资源单). */
+#define SERVICES (CAP_SERVICE_READ | CAP_SERVICE_WRITE)
 
 static const struct {
     const char *role;
     uint32_t caps;
     bool district_wide;
 } role_table[] = {
-    {"admin", REGISTRY_READ | CAP_ORG_WRITE | CAP_AREA_WRITE | CAP_AREA_MEMBERS | CAP_AGREEMENT_WRITE |
+    {"admin", REGISTRY_READ | SERVICES | CAP_ORG_WRITE | CAP_AREA_WRITE | CAP_AREA_MEMBERS | CAP_AGREEMENT_WRITE |
                   CAP_LIAISON_WRITE | CAP_USER_READ | CAP_USER_WRITE, true},
     {"secadmin", CAP_USER_READ | CAP_USER_LOCK | CAP_USER_ROLE, true},
     {"auditor", CAP_AUDIT_READ, true},
-    {"leader", REGISTRY_READ | CAP_PII_READ | DOSSIERS, true},
-    {"committee", REGISTRY_READ | CAP_AREA_MEMBERS | CAP_AGREEMENT_WRITE | DOSSIERS, false},
-    {"department", REGISTRY_READ | DOSSIERS, true},
-    {"town", REGISTRY_READ | CAP_ORG_WRITE | CAP_LIAISON_WRITE | DOSSIERS, false},
-    {"community", REGISTRY_READ | DOSSIERS, false},
-    {"enterprise", CAP_ORG_READ | CAP_AREA_READ | CAP_STATS_READ | DOSSIERS, false},
-    {"inspector", CAP_ORG_READ | CAP_AREA_READ | CAP_STATS_READ | DOSSIERS, true},
-    {"volunteer", CAP_ORG_READ | CAP_AREA_READ | CAP_STATS_READ | DOSSIERS, false},
+    {"leader", REGISTRY_READ | CAP_PII_READ | DOSSIERS | CAP_SERVICE_READ, true},
+    {"committee", REGISTRY_READ | CAP_AREA_MEMBERS | CAP_AGREEMENT_WRITE | DOSSIERS | SERVICES, false},
+    {"department", REGISTRY_READ | DOSSIERS | SERVICES, true},
+    {"town", REGISTRY_READ | CAP_ORG_WRITE | CAP_LIAISON_WRITE | DOSSIERS | SERVICES, false},
+    {"community", REGISTRY_READ | DOSSIERS | SERVICES, false},
+    {"enterprise", CAP_ORG_READ | CAP_AREA_READ | CAP_STATS_READ | DOSSIERS | SERVICES, false},
+    {"inspector", CAP_ORG_READ | CAP_AREA_READ | CAP_STATS_READ | DOSSIERS | CAP_SERVICE_READ, true},
+    {"volunteer", CAP_ORG_READ | CAP_AREA_READ | CAP_STATS_READ | DOSSIERS | SERVICES, false},
 };
 
 static int role_index(const char *role) {

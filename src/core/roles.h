@@ -30,9 +30,11 @@ typedef enum Cap {
     CAP_STATS_READ = 1u << 15,
     CAP_DOSSIER_READ = 1u << 16,
     CAP_DOSSIER_WRITE = 1u << 17,
+    CAP_SERVICE_READ = 1u << 18,   /* centres, activities, the resource catalogue */
+    CAP_SERVICE_WRITE = 1u << 19,
 } Cap;
 
-enum { CAP_COUNT = 18 };
+enum { CAP_COUNT = 20 };
 
 /* The user on whose behalf a request runs, with the scope used by every query. */
 typedef struct Actor {

@@ -212,6 +212,7 @@ static int run_demo(const char *dbp, const char *password, int64_t scale, int64_
     Rc r = demo_build(db, password, acc, &f);
     fclose(acc);
     if (r == RC_OK) r = demo_matters(db, &f);
+    if (r == RC_OK) r = demo_lists(db, &f);
     if (r == RC_OK && scale > 0) {
         r = demo_scale(db, scale, &f);
         if (r == RC_OK) printf("Added %lld synthetic enterprises.\n", (long long)scale);
@@ -287,6 +288,7 @@ static int serve_common(const char *cmd, int argc, char **argv, bool ui) {
         else if (OPT("--max-body")) cfg.max_body = (size_t)parse_int_arg(cmd, a, v, 1024, 64 << 20);
         else if (OPT("--max-upload")) cfg.max_upload = (size_t)parse_int_arg(cmd, a, v, 1024, 256 << 20);
         else if (OPT("--timeout")) cfg.conn_timeout = parse_int_arg(cmd, a, v, 1, 3600);
+        else if (OPT("--header-timeout")) server_set_header_timeout(parse_int_arg(cmd, a, v, 1, 3600));
         else if (strcmp(a, "--secure-cookies") == 0) cfg.secure_cookies = true;
         else if (strcmp(a, "--quiet") == 0) log_set_access(0);
         else if (strcmp(a, "--read-only") == 0) read_only = true;
@@ -555,10 +557,13 @@ static const Command commands[] = {
      "serve [--db PATH] [--listen ADDR:PORT] [--threads N] [--web-root DIR] [--port-file FILE]\n"
      "            [--idle-timeout SECONDS] [--max-session SECONDS] [--lock-failures N]\n"
      "            [--ip-lock-failures N] [--lock-minutes N] [--max-body BYTES] [--max-upload BYTES]\n"
-     "            [--timeout SECONDS]\n"
+     "            [--timeout SECONDS] [--header-timeout SECONDS]\n"
      "            [--secure-cookies] [--quiet] [--read-only]",
      "Serves the API and the web UI. --listen 127.0.0.1:0 picks a free port (written to --port-file).\n"
      "--read-only serves reads and answers every write 503 (maintenance windows).\n"
+     "--timeout drops a client idle that long (default 30 s; a body must arrive within four times it);\n"
+     "--header-timeout drops one whose request headers are not complete that long after it connected\n"
+     "or was last answered (default 10 s).\n"
      "SIGTERM or SIGINT finishes in-flight requests, checkpoints the WAL and exits 0."},
     {"ui", cmd_ui, "ui [serve options]",
      "Like serve, but first creates a demo database when none exists, and prints the address."},

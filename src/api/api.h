@@ -87,6 +87,42 @@ Rc api_meeting_carry(Req *r);
 Rc api_meeting_close(Req *r);
 Rc api_supervision(Req *r);
 
+/* api_center.c */
+Rc api_center_list(Req *r);
+Rc api_center_create(Req *r);
+Rc api_center_get(Req *r);
+Rc api_center_update(Req *r);
+Rc api_center_delete(Req *r);
+Rc api_center_services(Req *r);
+Rc api_center_service_add(Req *r);
+Rc api_center_service_remove(Req *r);
+
+/* api_activity.c */
+Rc api_activity_list(Req *r);
+Rc api_activity_figures(Req *r);
+Rc api_activity_create(Req *r);
+Rc api_activity_get(Req *r);
+Rc api_activity_update(Req *r);
+Rc api_activity_delete(Req *r);
+Rc api_activity_photo_add(Req *r);
+Rc api_activity_photos(Req *r);
+Rc api_activity_photo_get(Req *r);
+
+/* api_lists.c */
+Rc api_category_list(Req *r);
+Rc api_category_create(Req *r);
+Rc api_category_update(Req *r);
+Rc api_resource_list(Req *r);
+Rc api_resource_create(Req *r);
+Rc api_resource_get(Req *r);
+Rc api_resource_update(Req *r);
+Rc api_resource_delete(Req *r);
+Rc api_resource_phone(Req *r);
+Rc api_resource_needs(Req *r);
+Rc api_dossier_matches(Req *r);
+Rc api_lists_board(Req *r);
+Rc api_stats_services(Req *r);
+
 /* Shared by handlers: the If-Match version (0 when absent or "*"; -1 and a 412 when malformed). */
 int64_t api_if_match(Req *r);
 /* Answers a single record: 200 (or 201 with Location for created) with ETag from its version. */

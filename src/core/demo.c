@@ -366,6 +366,7 @@ Rc demo_build(Db *db, const char *password, FILE *accounts, Fail *f) {
         }
     }
 
+    if (d.rc == RC_OK) d.rc = demo_centers(db, f);
     if (d.rc == RC_OK)
         d.rc = audit_write(db, f, NULL, "cli", "local", "import", "demo", 0, "ok", json_pack("{s:s}", "what", "demo district"));
     if (d.rc == RC_OK) d.rc = db_commit(db, f);

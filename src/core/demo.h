@@ -22,6 +22,15 @@ Rc demo_build(Db *db, const char *password, FILE *accounts, Fail *f);
  * meeting, the recent ones in progress, overdue and under supervision. */
 Rc demo_matters(Db *db, Fail *f);
 
+/* Adds the 32 neighbourhood centres with their services, two years of neighbourhood services run
+ * by institutions and the parks' open days (demo_centers.c). Called by demo_build. */
+Rc demo_centers(Db *db, Fail *f);
+
+/* Adds the three lists and published projects (demo_lists.c): 111 resources from the
+ * departments, 66 needs, 22 co-building projects (most written off, their needs answered), 14
+ * published projects with 60+ actions. Needs demo_build's district. */
+Rc demo_lists(Db *db, Fail *f);
+
 /* Adds n synthetic enterprises (valid, distinct credit codes) spread over the demo's parks and
  * towns, in batches of 10,000 rows per transaction: the data set for benchmarks at scale. */
 Rc demo_scale(Db *db, int64_t n, Fail *f);

@@ -94,7 +94,22 @@ static void apply_event(const DType *t, Proj *p, const Event *e) {
         copy_str(p->type, sizeof p->type, t->name);
     } else if (strcmp(e->action, "comment") != 0 && strcmp(e->action, "attach") != 0) {
         json_t *decl = dtype_action(t, e->action);
-        if (json_is_object(pf)) json_object_update(p->fields, pf);
+        const char *list = json_string_value(json_object_get(decl, "append_to"));
+        if (list && json_is_object(pf)) {
+            /* A record added to a list (an application, an action taken): the fields with who and when. */
+            json_t *arr = json_object_get(p->fields, list);
+            if (!json_is_array(arr)) {
+                arr = json_array();
+                json_object_set_new(p->fields, list, arr);
+            }
+            json_t *rec = json_deep_copy(pf);
+            json_object_set_new(rec, "seq", json_integer(e->seq));
+            json_object_set_new(rec, "at", json_string(e->at));
+            json_object_set_new(rec, "user_id", json_integer(e->user_id));
+            json_array_append_new(arr, rec);
+        } else if (json_is_object(pf)) {
+            json_object_update(p->fields, pf);
+        }
         if (json_is_true(json_object_get(decl, "marks_handler"))) p->handled_by = e->user_id;
         if (json_is_true(json_object_get(decl, "supervision"))) {
             copy_str(p->supervision, sizeof p->supervision, fstr(p, "level"));
@@ -154,11 +169,7 @@ const Actor *dossier_matter_scope(const Actor *a, Actor *tmp) {
     " d.state_since, coalesce(d.limit_days, 0), coalesce(d.warn_on, ''), coalesce(d.due_on, ''),"     \
     " coalesce(d.supervision_level, ''), d.supervisions, coalesce(d.closed_on, ''), d.events, d.last_hash," \
     " d.created_at, d.updated_at"
-/* In scope: the whole district, its area, the organisation concerned or the handler, or one's own. */
-#define DOS_SCOPE(d)                                                                                \
-    "(?1 = '/' OR " d ".created_by = ?4 OR EXISTS (SELECT 1 FROM areas a WHERE a.id = " d ".area_id AND " \
-    SCOPE_AREA("a") ") OR EXISTS (SELECT 1 FROM orgs o WHERE o.id IN (" d ".org_id, " d ".handler_org_id) AND " \
-    SCOPE_ORG("o") "))"
+#define DOS_SCOPE(d) DOSSIER_SCOPE(d)
 
 static void read_proj(sqlite3_stmt *st, Proj *p) {
     memset(p, 0, sizeof *p);
@@ -198,6 +209,31 @@ static Rc load_proj(Db *db, const Actor *a, int64_t id, Proj *p, Fail *f) {
     return db_fail(db, f, rc, __FILE__, __LINE__);
 }
 
+/* The capacity a dossier takes from resources (an "allocations" field) is part of its projection:
+ * rows in resource_uses, none once the dossier is in a state that releases them. */
+static Rc write_uses(Db *db, const Proj *p, Fail *f) {
+    const DType *t = dtype_get(p->type);
+    if (!t) return RC_OK;
+    const char *k;
+    json_t *fd;
+    Rc r = RC_OK;
+    json_object_foreach(json_object_get(t->decl, "fields"), k, fd) {
+        if (strcmp(json_string_value(json_object_get(fd, "type")), "allocations") != 0) continue;
+        r = db_run(db, f, "DELETE FROM resource_uses WHERE dossier_id = ?", "i", p->id);
+        if (dtype_has(json_object_get(fd, "released_in"), p->state)) break;
+        size_t i;
+        json_t *x;
+        json_array_foreach(json_object_get(p->fields, k), i, x) {
+            if (r != RC_OK) break;
+            r = db_run(db, f, "INSERT INTO resource_uses(resource_id, dossier_id, quantity) VALUES (?, ?, ?)", "iiI",
+                       (int64_t)json_integer_value(json_object_get(x, "resource_id")), p->id,
+                       (int64_t)json_integer_value(json_object_get(x, "quantity")));
+        }
+        break;
+    }
+    return r;
+}
+
 /* Writes the projection row (insert when new), and the search index for title and body. */
 static Rc write_proj(Db *db, const Proj *p, bool is_new, Fail *f) {
     char *fields = json_dumps(p->fields, JSON_COMPACT | JSON_SORT_KEYS);
@@ -220,6 +256,7 @@ static Rc write_proj(Db *db, const Proj *p, bool is_new, Fail *f) {
                   p->closed_on[0] ? p->closed_on : NULL, p->events, p->has_hash ? (const void *)p->last_hash : NULL, 32,
                   p->events, p->created_at, p->updated_at, p->id);
     free(fields);
+    if (r == RC_OK) r = write_uses(db, p, f);
     return r;
 }
 
@@ -254,13 +291,202 @@ static bool has_control(const char *s, bool text) {
     return false;
 }
 
+/* A reference to a dossier of the declared type ("of"), visible to the actor, in one of the
+ * declared states ("states") when given. */
+static bool check_dossier_ref(Db *db, const Actor *a, json_t *decl, const char *name, int64_t id, Fail *f) {
+    const char *of = json_string_value(json_object_get(decl, "of"));
+    sqlite3_stmt *st = db_q(db, f, "SELECT d.type, d.state FROM dossiers d WHERE " DOS_SCOPE("d") " AND d.id = ?5",
+                            SCOPE_FMT "ii", SCOPE_ARGS(a), a->user_id, id);
+    if (!st) return false;
+    bool ok = false;
+    if (sqlite3_step(st) != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(st, 0), of) != 0) {
+        fail_field(f, name, "reference", json_pack("{s:I, s:s}", "id", (json_int_t)id, "type", of));
+    } else {
+        json_t *states = json_object_get(decl, "states");
+        const char *state = (const char *)sqlite3_column_text(st, 1);
+        if (states && !dtype_has(states, state))
+            fail_field(f, name, "state", json_pack("{s:I, s:s, s:O}", "id", (json_int_t)id, "state", state, "allowed", states));
+        else ok = true;
+    }
+    db_done(st);
+    return ok;
+}
+
+/* Capacity of a resource not yet taken by other dossiers (self excluded), or -1 when the resource
+ * does not exist or is not valid today. */
+static int64_t resource_left(Db *db, int64_t rid, int64_t self, const char *today) {
+    int64_t left = -1;
+    Fail g = {0};
+    if (db_int(db, &g, &left,
+               "SELECT r.capacity - coalesce((SELECT sum(u.quantity) FROM resource_uses u WHERE u.resource_id = r.id"
+               " AND u.dossier_id <> ?2), 0) FROM resources r WHERE r.id = ?1 AND r.valid_from <= ?3 AND"
+               " (r.valid_to IS NULL OR r.valid_to >= ?3)", "iit", rid, self, today) != RC_OK)
+        left = -1;
+    fail_clear(&g);
+    return left;
+}
+
+/* One item of a list field against the item declaration; a cleaned copy or NULL (error added as
+ * name[i].key). */
+static json_t *check_item(json_t *item_decl, const char *name, size_t i, json_t *v, Fail *f) {
+    char where[96];
+    if (!json_is_object(v)) {
+        snprintf(where, sizeof where, "%s[%zu]", name, i);
+        fail_field(f, where, "type", json_pack("{s:s}", "expected", "object"));
+        return NULL;
+    }
+    json_t *out = json_object();
+    bool bad = false;
+    const char *k;
+    json_t *kd;
+    json_object_foreach(item_decl, k, kd) {
+        snprintf(where, sizeof where, "%s[%zu].%s", name, i, k);
+        json_t *x = json_object_get(v, k);
+        const char *it = json_string_value(json_object_get(kd, "type"));
+        json_t *jmn = json_object_get(kd, "min"), *jmx = json_object_get(kd, "max");
+        bool empty = !x || json_is_null(x) || (json_is_string(x) && json_string_length(x) == 0);
+        if (empty) {
+            if (json_is_true(json_object_get(kd, "required"))) { fail_field(f, where, "required", NULL); bad = true; }
+            continue;
+        }
+        if (strcmp(it, "int") == 0) {
+            if (!json_is_integer(x) || (jmn && json_integer_value(x) < json_integer_value(jmn)) ||
+                (jmx && json_integer_value(x) > json_integer_value(jmx))) {
+                fail_field(f, where, "range", NULL);
+                bad = true;
+                continue;
+            }
+        } else if (!json_is_string(x)) {
+            fail_field(f, where, "type", json_pack("{s:s}", "expected", "string"));
+            bad = true;
+            continue;
+        } else if (strcmp(it, "date") == 0) {
+            if (!val_date(json_string_value(x))) { fail_field(f, where, "date", NULL); bad = true; continue; }
+        } else {
+            size_t n = val_utf8_len(json_string_value(x));
+            if (has_control(json_string_value(x), strcmp(it, "text") == 0) || (jmx && n > (size_t)json_integer_value(jmx)) ||
+                (jmn && n < (size_t)json_integer_value(jmn))) {
+                fail_field(f, where, "format", NULL);
+                bad = true;
+                continue;
+            }
+        }
+        json_object_set(out, k, x);
+    }
+    if (bad) { json_decref(out); return NULL; }
+    return out;
+}
+
+/* Array-valued fields: orgs (organisation ids), dossiers (ids of a declared type), allocations
+ * ({resource_id, quantity} within each resource's capacity left), list (objects of a declared
+ * shape). "min"/"max" bound the number of entries. */
+static json_t *check_array(Db *db, const Actor *a, json_t *decl, const char *type, const char *name, json_t *v,
+                           int64_t self, Fail *f) {
+    if (!json_is_array(v)) { fail_field(f, name, "type", json_pack("{s:s}", "expected", "array")); return NULL; }
+    json_t *jmin = json_object_get(decl, "min"), *jmax = json_object_get(decl, "max");
+    size_t n = json_array_size(v);
+    size_t mx = jmax ? (size_t)json_integer_value(jmax) : 50;
+    if ((jmin && n < (size_t)json_integer_value(jmin)) || n > mx) {
+        fail_field(f, name, "count", json_pack("{s:I, s:I}", "min", (json_int_t)(jmin ? json_integer_value(jmin) : 0), "max", (json_int_t)mx));
+        return NULL;
+    }
+    char today[11];
+    time_today(today, sizeof today);
+    json_t *out = json_array();
+    bool bad = false;
+    size_t i;
+    json_t *x;
+    json_array_foreach(v, i, x) {
+        if (strcmp(type, "list") == 0) {
+            json_t *item = check_item(json_object_get(decl, "item"), name, i, x, f);
+            if (item) json_array_append_new(out, item);
+            else bad = true;
+            continue;
+        }
+        json_t *idv = strcmp(type, "allocations") == 0 ? json_object_get(x, "resource_id") : x;
+        if (!json_is_integer(idv) || json_integer_value(idv) <= 0) {
+            fail_field(f, name, "reference", json_pack("{s:I}", "index", (json_int_t)i));
+            bad = true;
+            break;
+        }
+        int64_t id = json_integer_value(idv);
+        for (size_t j = 0; j < i; j++) {
+            json_t *y = json_array_get(v, j);
+            json_t *yid = strcmp(type, "allocations") == 0 ? json_object_get(y, "resource_id") : y;
+            if (json_is_integer(yid) && json_integer_value(yid) == id) {
+                fail_field(f, name, "duplicate", json_pack("{s:I}", "id", (json_int_t)id));
+                bad = true;
+            }
+        }
+        if (bad) break;
+        if (strcmp(type, "orgs") == 0) {
+            int64_t found = 0;
+            Fail g = {0};
+            if (db_int(db, &g, &found, "SELECT id FROM orgs WHERE id = ?", "i", id) != RC_OK) {
+                fail_field(f, name, "reference", json_pack("{s:I}", "id", (json_int_t)id));
+                bad = true;
+            }
+            fail_clear(&g);
+            json_array_append_new(out, json_integer(id));
+        } else if (strcmp(type, "dossiers") == 0) {
+            if (!check_dossier_ref(db, a, decl, name, id, f)) bad = true;
+            json_array_append_new(out, json_integer(id));
+        } else {
+            json_t *q = json_object_get(x, "quantity");
+            if (!json_is_integer(q) || json_integer_value(q) <= 0 || json_integer_value(q) > 1000000000) {
+                fail_field(f, name, "quantity", json_pack("{s:I}", "resource_id", (json_int_t)id));
+                bad = true;
+                continue;
+            }
+            int64_t left = resource_left(db, id, self, today);
+            if (left < 0) {
+                fail_field(f, name, "reference", json_pack("{s:I}", "resource_id", (json_int_t)id));
+                bad = true;
+            } else if (json_integer_value(q) > left) {
+                fail_field(f, name, "capacity", json_pack("{s:I, s:I, s:I}", "resource_id", (json_int_t)id, "left", (json_int_t)left,
+                                                          "asked", (json_int_t)json_integer_value(q)));
+                bad = true;
+            }
+            json_array_append_new(out, json_pack("{s:I, s:I}", "resource_id", (json_int_t)id, "quantity", (json_int_t)json_integer_value(q)));
+        }
+    }
+    if (bad) { json_decref(out); return NULL; }
+    return out;
+}
+
 /* Validates one field value against its declaration; adds a field error when bad. Returns the
  * value to store (new reference) or NULL. */
-static json_t *check_value(Db *db, const Actor *a, const DType *t, const char *name, json_t *v, Fail *f) {
+static json_t *check_value(Db *db, const Actor *a, const DType *t, const char *name, json_t *v, int64_t self, Fail *f) {
     json_t *decl = dtype_field(t, name);
     const char *type = json_string_value(json_object_get(decl, "type"));
     json_t *jmin = json_object_get(decl, "min"), *jmax = json_object_get(decl, "max");
     long long mn = jmin ? json_integer_value(jmin) : 0, mx = jmax ? json_integer_value(jmax) : 0;
+    if (strcmp(type, "orgs") == 0 || strcmp(type, "dossiers") == 0 || strcmp(type, "allocations") == 0 ||
+        strcmp(type, "list") == 0)
+        return check_array(db, a, decl, type, name, v, self, f);
+    if (strcmp(type, "category") == 0) {
+        if (!json_is_string(v)) { fail_field(f, name, "type", json_pack("{s:s}", "expected", "string")); return NULL; }
+        int64_t x = 0;
+        Fail g = {0};
+        Rc r = db_int(db, &g, &x, "SELECT 1 FROM categories WHERE domain = ? AND code = ? AND active = 1", "tt",
+                      json_string_value(json_object_get(decl, "domain")), json_string_value(v));
+        fail_clear(&g);
+        if (r != RC_OK) { fail_field(f, name, "category", json_pack("{s:s}", "domain", json_string_value(json_object_get(decl, "domain")))); return NULL; }
+        return json_incref(v);
+    }
+    if (strcmp(type, "dossier") == 0) {
+        if (!json_is_integer(v) || json_integer_value(v) <= 0) { fail_field(f, name, "reference", NULL); return NULL; }
+        return check_dossier_ref(db, a, decl, name, json_integer_value(v), f) ? json_incref(v) : NULL;
+    }
+    if (strcmp(type, "money") == 0) {
+        if (!json_is_integer(v)) { fail_field(f, name, "type", json_pack("{s:s}", "expected", "integer (fen)")); return NULL; }
+        json_int_t x = json_integer_value(v);
+        if (x < 0 || (jmax && x > mx)) {
+            fail_field(f, name, "range", json_pack("{s:I, s:I}", "min", (json_int_t)0, "max", (json_int_t)(jmax ? mx : 0)));
+            return NULL;
+        }
+        return json_incref(v);
+    }
     if (strcmp(type, "string") == 0 || strcmp(type, "text") == 0 || strcmp(type, "enum") == 0 || strcmp(type, "date") == 0) {
         if (!json_is_string(v)) {
             fail_field(f, name, "type", json_pack("{s:s}", "expected", "string"));
@@ -327,8 +553,69 @@ static json_t *check_value(Db *db, const Actor *a, const DType *t, const char *n
     return json_incref(v);
 }
 
+/* Rules between fields, checked after each value on its own: "pick_from": {"list": L, "key": K}
+ * — the value must equal K of one of the records in the dossier's list L (the lead chosen among
+ * the applicants); "not_before": F — a date no earlier than field F (given now or stored); and for
+ * an action that appends to a records field declared "unique": K, no earlier record with the same
+ * K; "covers": F on an allocations field — each resource serves the area in field F. current is
+ * the dossier's fields (NULL when creating). */
+static void check_relations(Db *db, const DType *t, json_t *current, json_t *decl, json_t *fields, Fail *f) {
+    const char *k;
+    json_t *v;
+    json_object_foreach(fields, k, v) {
+        json_t *fd = dtype_field(t, k);
+        const char *covers = json_string_value(json_object_get(fd, "covers"));
+        if (covers && json_is_array(v)) {
+            /* Allocations from resources that serve the dossier's area (or the whole district). */
+            json_t *area = json_object_get(fields, covers);
+            if (!area) area = json_object_get(current, covers);
+            size_t i;
+            json_t *x;
+            json_array_foreach(v, i, x) {
+                int64_t ok = 0, rid = json_integer_value(json_object_get(x, "resource_id"));
+                Fail g = {0};
+                if (json_is_integer(area) &&
+                    db_int(db, &g, &ok, "SELECT 1 FROM resources r WHERE r.id = ?1 AND (r.all_areas = 1 OR EXISTS (SELECT 1 FROM"
+                           " resource_areas x WHERE x.resource_id = r.id AND x.area_id = ?2))", "ii", rid,
+                           (int64_t)json_integer_value(area)) != RC_OK)
+                    fail_field(f, k, "area", json_pack("{s:I, s:O}", "resource_id", (json_int_t)rid, "area_id", area));
+                fail_clear(&g);
+            }
+        }
+        json_t *pick = json_object_get(fd, "pick_from");
+        if (pick) {
+            json_t *list = json_object_get(current, json_string_value(json_object_get(pick, "list")));
+            const char *key = json_string_value(json_object_get(pick, "key"));
+            bool found = false;
+            size_t i;
+            json_t *rec;
+            json_array_foreach(list, i, rec) found = found || json_equal(json_object_get(rec, key), v);
+            if (!found) fail_field(f, k, "not_listed", json_pack("{s:s}", "list", json_string_value(json_object_get(pick, "list"))));
+        }
+        const char *nb = json_string_value(json_object_get(fd, "not_before"));
+        if (nb && json_is_string(v)) {
+            json_t *other = json_object_get(fields, nb);
+            if (!other) other = json_object_get(current, nb);
+            if (json_is_string(other) && strcmp(json_string_value(v), json_string_value(other)) < 0)
+                fail_field(f, k, "before", json_pack("{s:s, s:O}", "field", nb, "value", other));
+        }
+    }
+    const char *list = json_string_value(json_object_get(decl, "append_to"));
+    const char *ukey = list ? json_string_value(json_object_get(dtype_field(t, list), "unique")) : NULL;
+    json_t *uv = ukey ? json_object_get(fields, ukey) : NULL;
+    if (uv) {
+        size_t i;
+        json_t *rec;
+        json_array_foreach(json_object_get(current, list), i, rec)
+            if (json_equal(json_object_get(rec, ukey), uv)) {
+                fail_field(f, ukey, "duplicate", json_pack("{s:s}", "list", list));
+                break;
+            }
+    }
+}
+
 /* Collects the fields an action (or create) takes from `in`: the required ones must be there. */
-static json_t *take_fields(Db *db, const Actor *a, const DType *t, json_t *spec, json_t *in, bool trusted, Fail *f) {
+static json_t *take_fields(Db *db, const Actor *a, const DType *t, json_t *spec, json_t *in, bool trusted, int64_t self, Fail *f) {
     json_t *out = json_object();
     json_t *lists[2] = {json_object_get(spec, "required"), json_object_get(spec, "optional")};
     for (int l = 0; l < 2; l++) {
@@ -347,7 +634,7 @@ static json_t *take_fields(Db *db, const Actor *a, const DType *t, json_t *spec,
                 if (l == 0) fail_field(f, name, "required", NULL);
                 continue;
             }
-            json_t *ok = check_value(db, a, t, name, v, f);
+            json_t *ok = check_value(db, a, t, name, v, self, f);
             if (ok) json_object_set_new(out, name, ok);
         }
     }
@@ -478,6 +765,8 @@ static Rc index_text(Db *db, const Proj *p, bool is_new, Fail *f) {
 /* Comments are rows of their own: 1e12 + the comment event's id. */
 enum { FTS_COMMENT_BASE = 1000000000000LL };
 
+static Rc cascade(Db *db, const Actor *a, json_t *c, const Proj *src, Fail *f);
+
 static Rc create_impl(Db *db, const Actor *actor, json_t *in, bool trusted, int64_t *id, Fail *f) {
     Actor narrowed;
     const Actor *a = dossier_matter_scope(actor, &narrowed);
@@ -496,7 +785,8 @@ static Rc create_impl(Db *db, const Actor *actor, json_t *in, bool trusted, int6
                        dtype_has(json_object_get(create, "roles"), "@handler") ||
                        dtype_has(json_object_get(create, "roles"), "@convener");
     if (!role_listed) return rc_fail(f, RC_FORBIDDEN, "the role %s may not open a %s", a->role, t->name);
-    json_t *fields = take_fields(db, a, t, create, in, trusted, f);
+    json_t *fields = take_fields(db, a, t, create, in, trusted, 0, f);
+    check_relations(db, t, NULL, NULL, fields, f);
     if (fail_nfields(f) == 0) {
         Proj probe = {.fields = json_incref(fields)};
         bool may = actor_may(db, a, json_object_get(create, "roles"), &probe);
@@ -525,11 +815,78 @@ static Rc create_impl(Db *db, const Actor *actor, json_t *in, bool trusted, int6
     if (r == RC_OK) r = append_event(db, a, t, &p, true, "create", initial, payload, NULL, f);
     if (r == RC_OK) r = index_text(db, &p, true, f);
     if (r == RC_OK) r = audit_write(db, f, a, NULL, NULL, "create", "dossier", p.id, "ok", json_pack("{s:s}", "type", t->name));
+    if (r == RC_OK) r = cascade(db, a, json_object_get(create, "cascade"), &p, f);
     if (r == RC_OK) r = db_commit(db, f);
     if (r != RC_OK) db_rollback(db);
     else *id = p.id;
     proj_free(&p);
     json_decref(payload);
+    return r;
+}
+
+/* Appends the event of an action already checked (fields validated, owned: taken over), with
+ * its clock: a supervision restarts the clock with its own limit, a final state stops it, any
+ * other new state starts that state's limit. `extra` (borrowed, may be NULL) is merged into the
+ * payload. Writes the search index when the title or body changed, and the audit row. */
+static Rc take_action(Db *db, const Actor *a, const DType *t, Proj *p, const char *action, json_t *decl, json_t *fields,
+                      json_t *extra, Fail *f) {
+    const char *to = json_string_value(json_object_get(decl, "to"));
+    char today[11];
+    time_today(today, sizeof today);
+    json_t *payload = json_pack("{s:o, s:s}", "fields", fields, "on", today);
+    if (extra) json_object_update(payload, extra);
+    json_int_t limit_override = json_integer_value(json_object_get(fields, "limit_days"));
+    const char *priority = json_object_get(fields, "priority") ? json_string_value(json_object_get(fields, "priority"))
+                                                               : fstr(p, "priority");
+    if (json_is_true(json_object_get(decl, "supervision")))
+        json_object_set_new(payload, "clock", clock_json(today, (int)limit_override));
+    else if (to && dtype_state_final(t, to))
+        json_object_set_new(payload, "clock", json_null());
+    else if (to && strcmp(to, p->state) != 0)
+        json_object_set_new(payload, "clock",
+                            clock_json(today, limit_override > 0 ? (int)limit_override : dtype_state_limit(t, to, priority)));
+    Rc r = append_event(db, a, t, p, false, action, to, payload, NULL, f);
+    if (r == RC_OK && (json_object_get(fields, "title") || json_object_get(fields, "body"))) r = index_text(db, p, false, f);
+    if (r == RC_OK)
+        r = audit_write(db, f, a, NULL, NULL, "update", "dossier", p->id, "ok",
+                        json_pack("{s:s, s:s}", "action", action, "state", p->state));
+    json_decref(payload);
+    return r;
+}
+
+/* Runs a declared cascade (see dtype.c check_cascade) after an event of src, in the same
+ * transaction: the action is taken on every dossier the field names whose state allows it, as the
+ * same user, its event recording where it came from. Cascaded actions do not cascade again. */
+static Rc cascade(Db *db, const Actor *a, json_t *c, const Proj *src, Fail *f) {
+    if (!c) return RC_OK;
+    json_t *v = json_object_get(src->fields, json_string_value(json_object_get(c, "field")));
+    const char *action = json_string_value(json_object_get(c, "action"));
+    const char *set = json_string_value(json_object_get(c, "set"));
+    json_t *ids = json_is_array(v) ? json_incref(v) : json_pack("[O]", v ? v : json_null());
+    Rc r = RC_OK;
+    size_t i;
+    json_t *idv;
+    json_array_foreach(ids, i, idv) {
+        if (!json_is_integer(idv) || r != RC_OK) continue;
+        sqlite3_stmt *st = db_q(db, f, "SELECT " PROJ_COLS " FROM dossiers d WHERE d.id = ?", "i", (int64_t)json_integer_value(idv));
+        if (!st) { r = f->rc; break; }
+        Proj q;
+        bool found = sqlite3_step(st) == SQLITE_ROW;
+        if (found) read_proj(st, &q);
+        db_done(st);
+        if (!found) continue;
+        const DType *qt = dtype_get(q.type);
+        json_t *decl = qt ? dtype_action(qt, action) : NULL;
+        if (decl && dtype_has(json_object_get(decl, "from"), q.state)) {
+            json_t *fields = json_object();
+            if (set) json_object_set_new(fields, set, json_integer(src->id));
+            json_t *extra = json_pack("{s:{s:I, s:s}}", "cascade", "dossier_id", (json_int_t)src->id, "type", src->type);
+            r = take_action(db, a, qt, &q, action, decl, fields, extra, f);
+            json_decref(extra);
+        }
+        proj_free(&q);
+    }
+    json_decref(ids);
     return r;
 }
 
@@ -542,7 +899,6 @@ static Rc act_impl(Db *db, const Actor *actor, int64_t id, const char *action, j
     if ((r = load_proj(db, a, id, &p, f)) != RC_OK) { db_rollback(db); return r; }
     const DType *t = dtype_get(p.type);
     json_t *decl = t ? dtype_action(t, action) : NULL;
-    json_t *payload = NULL;
     if (!t) {
         r = rc_fail(f, RC_INTERNAL, "dossier %lld has an unknown type %s", (long long)id, p.type);
     } else if (!decl) {
@@ -572,30 +928,15 @@ static Rc act_impl(Db *db, const Actor *actor, int64_t id, const char *action, j
             }
     }
     if (r == RC_OK) {
-        json_t *fields = take_fields(db, a, t, decl, in, trusted, f);
+        json_t *fields = take_fields(db, a, t, decl, in, trusted, id, f);
+        check_relations(db, t, p.fields, decl, fields, f);
         r = fail_fields(f);
-        const char *to = json_string_value(json_object_get(decl, "to"));
-        char today[11];
-        time_today(today, sizeof today);
-        payload = json_pack("{s:o, s:s}", "fields", fields, "on", today);
-        json_int_t limit_override = json_integer_value(json_object_get(fields, "limit_days"));
-        const char *priority = json_object_get(fields, "priority") ? json_string_value(json_object_get(fields, "priority"))
-                                                                   : fstr(&p, "priority");
-        if (json_is_true(json_object_get(decl, "supervision")))
-            json_object_set_new(payload, "clock", clock_json(today, (int)limit_override));
-        else if (to && dtype_state_final(t, to))
-            json_object_set_new(payload, "clock", json_null());
-        else if (to)
-            json_object_set_new(payload, "clock",
-                                clock_json(today, limit_override > 0 ? (int)limit_override : dtype_state_limit(t, to, priority)));
-        if (r == RC_OK) r = append_event(db, a, t, &p, false, action, to, payload, NULL, f);
-        if (r == RC_OK && (json_object_get(fields, "title") || json_object_get(fields, "body"))) r = index_text(db, &p, false, f);
-        if (r == RC_OK)
-            r = audit_write(db, f, a, NULL, NULL, "update", "dossier", id, "ok", json_pack("{s:s, s:s}", "action", action, "state", p.state));
+        if (r != RC_OK) json_decref(fields);
+        else r = take_action(db, a, t, &p, action, decl, fields, NULL, f);
+        if (r == RC_OK) r = cascade(db, a, json_object_get(decl, "cascade"), &p, f);
     }
     if (r == RC_OK) r = db_commit(db, f);
     if (r != RC_OK) db_rollback(db);
-    json_decref(payload);
     proj_free(&p);
     return r;
 }
@@ -717,7 +1058,7 @@ static const char *const dossier_filter_sql[] = {
     " AND d.handler_org_id = ?9",
     " AND d.closed_on IS NULL AND d.due_on < ?10",
     " AND d.closed_on IS NULL AND d.warn_on <= ?10 AND d.due_on >= ?10",
-    " AND d.closed_on IS NULL AND (d.warn_on IS NULL OR d.warn_on > ?10)",
+    " AND d.closed_on IS NULL AND d.due_on IS NOT NULL AND (d.warn_on IS NULL OR d.warn_on > ?10)",
     " AND d.created_at >= ?11",
     " AND d.created_at < ?12",
     " AND d.id IN (SELECT dossier_id FROM (SELECT dossier_id FROM dossiers_fts WHERE dossiers_fts MATCH ?13 ORDER BY rowid DESC LIMIT 1001))",
@@ -912,6 +1253,7 @@ int64_t dossier_rebuild(Db *db, Fail *f) {
     Rc r = db_begin(db, f);
     if (r != RC_OK) return -1;
     r = db_run(db, f, "DELETE FROM dossiers_fts", NULL);
+    if (r == RC_OK) r = db_run(db, f, "DELETE FROM resource_uses", NULL);
     sqlite3_stmt *ids = r == RC_OK ? db_q(db, f, "SELECT DISTINCT dossier_id FROM dossier_events ORDER BY dossier_id", NULL) : NULL;
     int64_t *list = NULL;
     size_t n = 0, cap = 0;
@@ -1029,18 +1371,20 @@ Rc dossier_figures(Db *db, const Actor *actor, Buf *out, Fail *f) {
     " 'meetings_closed', (SELECT count(*) FROM meetings m JOIN areas a ON a.id = m.area_id WHERE "        \
     SCOPE_AREA("a") " AND m.status = 'closed'))"
     if (strcmp(a->scope_lo, "/") == 0)
-        /* District-wide: trigger-kept counters and index ranges over the open matters only. */
+        /* District-wide: trigger-kept counters only (dossier_counts, dossier_day_counts — migration
+         * 009): a few index reads however many dossiers are open. */
         return listq_one(db, f, out,
                          "SELECT json_object("
                          " 'open', (SELECT coalesce(sum(CASE key WHEN 'total' THEN n WHEN 'closed' THEN -n END), 0)"
                          "   FROM dossier_counts WHERE key IN ('total', 'closed')),"
                          " 'written_off', coalesce((SELECT n FROM dossier_counts WHERE key = 'state:written_off'), 0),"
                          " 'closed', coalesce((SELECT n FROM dossier_counts WHERE key = 'closed'), 0),"
-                         " 'red', (SELECT count(*) FROM dossiers d WHERE d.closed_on IS NULL AND d.due_on < ?5),"
-                         " 'yellow', (SELECT count(*) FROM dossiers d WHERE d.closed_on IS NULL AND d.due_on >= ?5 AND d.warn_on <= ?5),"
-                         " 'supervised', (SELECT count(*) FROM dossiers d WHERE d.supervision_level = 'supervise'),"
-                         " 'listed', (SELECT count(*) FROM dossiers d WHERE d.supervision_level = 'listed'),"
-                         " 'supervisions', (SELECT coalesce(sum(d.supervisions), 0) FROM dossiers d WHERE d.supervision_level IS NOT NULL),"
+                         " 'red', (SELECT coalesce(sum(n), 0) FROM dossier_day_counts WHERE kind = 'due' AND day < ?5),"
+                         " 'yellow', (SELECT coalesce(sum(n), 0) FROM dossier_day_counts WHERE kind = 'warn' AND day <= ?5)"
+                         "   - (SELECT coalesce(sum(n), 0) FROM dossier_day_counts WHERE kind = 'due' AND day < ?5),"
+                         " 'supervised', coalesce((SELECT n FROM dossier_counts WHERE key = 'sup:supervise'), 0),"
+                         " 'listed', coalesce((SELECT n FROM dossier_counts WHERE key = 'sup:listed'), 0),"
+                         " 'supervisions', coalesce((SELECT n FROM dossier_counts WHERE key = 'supervisions'), 0),"
                          MEETING_FIGURES,
                          SCOPE_FMT "it", SCOPE_ARGS(a), a->user_id, today);
     return listq_one(db, f, out,

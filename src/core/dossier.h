@@ -15,9 +15,18 @@
 #include "core/rc.h"
 #include "core/roles.h"
 #include "store/db.h"
+#include "store/scope.h"
 #include "util/buf.h"
 
 struct Calendar;
+
+/* A dossier row alias d is in the actor's scope: the whole district, a type every reader sees
+ * ("visible": "district"), its area, the organisation concerned or the handler, or one's own.
+ * Parameters ?1-?3 are SCOPE_ARGS of the actor narrowed by dossier_matter_scope, ?4 its user id. */
+#define DOSSIER_SCOPE(d)                                                                                \
+    "(?1 = '/' OR " d ".created_by = ?4 OR dossier_type_public(" d ".type) OR EXISTS (SELECT 1 FROM areas a WHERE a.id = " d ".area_id AND " \
+    SCOPE_AREA("a") ") OR EXISTS (SELECT 1 FROM orgs o WHERE o.id IN (" d ".org_id, " d ".handler_org_id) AND " \
+    SCOPE_ORG("o") "))"
 
 /* The working-day calendar the engine uses (loaded by the caller at start; may be NULL, then
  * weekends only). Not owned. */

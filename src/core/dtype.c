@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/roles.h"
+#include "store/sqlfn.h"
 
 enum { MAX_TYPES = 32 };
 
@@ -18,7 +19,11 @@ static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static char load_err[256];
 static bool load_ok;
 
-static const char *const field_types[] = {"string", "text", "enum", "int", "date", "org", "area", "user", "meeting", "bool", NULL};
+static const char *const field_types[] = {"string", "text", "enum", "int", "date", "org", "area", "user", "meeting", "bool",
+                                          "money", "category", "orgs", "dossier", "dossiers", "allocations", "list",
+                                          "records", NULL};
+static const char *const item_types[] = {"string", "text", "date", "int", NULL};
+static const char *const category_domains[] = {"service", "activity", "bounty_action", NULL};
 
 bool dtype_has(json_t *arr, const char *s) {
     size_t i;
@@ -69,6 +74,21 @@ static bool check_roles(json_t *arr, const char *where, char *err, size_t errsz)
     return true;
 }
 
+/* A cascade: {"field": F, "action": A} — F a dossier/dossiers field; A is taken on each dossier F
+ * names (checked against that type when the engine runs it; a dossier whose state does not allow
+ * A is left as it is). */
+static bool check_cascade(json_t *c, json_t *fields, const char *where, char *err, size_t errsz) {
+    if (!c) return true;
+    CHECK(json_is_object(c), "%s: cascade must be an object", where);
+    json_t *fd = json_object_get(fields, json_string_value(json_object_get(c, "field")) ? json_string_value(json_object_get(c, "field")) : "");
+    const char *ft = fd ? json_string_value(json_object_get(fd, "type")) : NULL;
+    CHECK(ft && (strcmp(ft, "dossier") == 0 || strcmp(ft, "dossiers") == 0), "%s: cascade.field must name a dossier field", where);
+    CHECK(json_is_string(json_object_get(c, "action")), "%s: cascade.action must name an action", where);
+    json_t *set = json_object_get(c, "set");
+    CHECK(!set || json_is_string(set), "%s: cascade.set must name a field of the other type", where);
+    return true;
+}
+
 bool dtype_check(json_t *d, char *err, size_t errsz) {
     CHECK(json_is_object(d), "a type declaration must be an object");
     json_t *name = json_object_get(d, "type");
@@ -86,6 +106,42 @@ bool dtype_check(json_t *d, char *err, size_t errsz) {
         if (strcmp(json_string_value(ft), "enum") == 0) {
             json_t *vals = json_object_get(fv, "values");
             CHECK(json_is_array(vals) && json_array_size(vals) > 0, "enum field %s needs values", fk);
+        }
+        const char *ftn = json_string_value(ft);
+        if (strcmp(ftn, "category") == 0) {
+            const char *dom = json_string_value(json_object_get(fv, "domain"));
+            CHECK(dom && in_list(category_domains, dom), "category field %s needs a known domain", fk);
+        }
+        if (strcmp(ftn, "dossier") == 0 || strcmp(ftn, "dossiers") == 0) {
+            json_t *of = json_object_get(fv, "of");
+            CHECK(json_is_string(of), "field %s needs \"of\": the dossier type it refers to", fk);
+            json_t *st = json_object_get(fv, "states");
+            CHECK(!st || json_is_array(st), "field %s: states must be an array", fk);
+        }
+        if (strcmp(ftn, "list") == 0) {
+            json_t *item = json_object_get(fv, "item");
+            CHECK(json_is_object(item) && json_object_size(item) > 0, "list field %s needs an item declaration", fk);
+            const char *ik;
+            json_t *iv;
+            json_object_foreach(item, ik, iv) {
+                const char *it = json_string_value(json_object_get(iv, "type"));
+                CHECK(it && in_list(item_types, it), "list field %s: item %s has no valid type", fk, ik);
+            }
+        }
+        if (strcmp(ftn, "allocations") == 0) {
+            json_t *rel = json_object_get(fv, "released_in");
+            CHECK(!rel || json_is_array(rel), "field %s: released_in must list states", fk);
+            json_t *cov = json_object_get(fv, "covers");
+            CHECK(!cov || (json_is_string(cov) && json_object_get(fields, json_string_value(cov)) &&
+                           strcmp(json_string_value(json_object_get(json_object_get(fields, json_string_value(cov)), "type")), "area") == 0),
+                  "field %s: covers must name an area field", fk);
+        }
+        json_t *pick = json_object_get(fv, "pick_from");
+        if (pick) {
+            json_t *lf = json_object_get(fields, json_string_value(json_object_get(pick, "list")) ? json_string_value(json_object_get(pick, "list")) : "");
+            CHECK(lf && strcmp(json_string_value(json_object_get(lf, "type")), "records") == 0 &&
+                      json_is_string(json_object_get(pick, "key")),
+                  "field %s: pick_from needs a records field (list) and a key", fk);
         }
         json_t *mn = json_object_get(fv, "min"), *mx = json_object_get(fv, "max");
         CHECK(!mn || json_is_integer(mn), "field %s: min must be an integer", fk);
@@ -120,6 +176,10 @@ bool dtype_check(json_t *d, char *err, size_t errsz) {
     if (!check_field_list(json_object_get(create, "required"), fields, "create.required", err, errsz)) return false;
     if (!check_field_list(json_object_get(create, "optional"), fields, "create.optional", err, errsz)) return false;
     CHECK(dtype_has(json_object_get(create, "required"), "title"), "create.required must include title");
+    if (!check_cascade(json_object_get(create, "cascade"), fields, "create", err, errsz)) return false;
+    json_t *vis = json_object_get(d, "visible");
+    CHECK(!vis || (json_is_string(vis) && strcmp(json_string_value(vis), "district") == 0),
+          "visible may only be \"district\" (every reader of dossiers sees this type)");
     json_t *actions = json_object_get(d, "actions");
     CHECK(json_is_object(actions), "actions must be an object");
     const char *ak;
@@ -145,12 +205,25 @@ bool dtype_check(json_t *d, char *err, size_t errsz) {
         if (!check_field_list(json_object_get(av, "required"), fields, where, err, errsz)) return false;
         if (!check_field_list(json_object_get(av, "optional"), fields, where, err, errsz)) return false;
         if (!check_field_list(json_object_get(av, "needs"), fields, where, err, errsz)) return false;
+        json_t *app = json_object_get(av, "append_to");
+        if (app) {
+            json_t *lf = json_object_get(fields, json_string_value(app) ? json_string_value(app) : "");
+            CHECK(lf && strcmp(json_string_value(json_object_get(lf, "type")), "records") == 0,
+                  "%s: append_to must name a records field", where);
+        }
+        if (!check_cascade(json_object_get(av, "cascade"), fields, where, err, errsz)) return false;
         if (json_is_true(json_object_get(av, "supervision"))) {
             CHECK(dtype_has(json_object_get(av, "required"), "level") && dtype_has(json_object_get(av, "required"), "limit_days"),
                   "%s: a supervision action requires level and limit_days", where);
         }
     }
     return true;
+}
+
+static const DType *dtype_get_loaded(const char *name) {
+    for (int i = 0; i < ntypes; i++)
+        if (strcmp(types[i].name, name) == 0) return &types[i];
+    return NULL;
 }
 
 static void load_all(void) {
@@ -173,11 +246,29 @@ static void load_all(void) {
         ntypes++;
     }
     type_names[ntypes] = NULL;
+    /* References between types: every "of" names a loaded type. */
+    for (int i = 0; i < ntypes; i++) {
+        const char *fk;
+        json_t *fv;
+        json_object_foreach(json_object_get(types[i].decl, "fields"), fk, fv) {
+            const char *of = json_string_value(json_object_get(fv, "of"));
+            if (of && !dtype_get_loaded(of)) {
+                snprintf(load_err, sizeof load_err, "%s: field %s refers to an unknown type %s", types[i].name, fk, of);
+                return;
+            }
+        }
+    }
     load_ok = true;
+}
+
+static int type_public(const char *name) {
+    const DType *t = dtype_get(name);
+    return t && json_object_get(t->decl, "visible") ? 1 : 0;
 }
 
 bool dtype_load(char *err, size_t errsz) {
     pthread_once(&load_once, load_all);
+    if (load_ok) sqlfn_set_type_public(type_public);
     if (!load_ok) snprintf(err, errsz, "dossier types: %s", load_err);
     return load_ok;
 }

@@ -13,7 +13,7 @@ const char *const role_names[] = {"admin", "secadmin", "auditor", "leader", "com
 const char *const cap_names[CAP_COUNT] = {
     "org.read", "org.write", "area.read", "area.write", "area.members", "agreement.read",
     "agreement.write", "liaison.read", "liaison.write", "user.read", "user.write", "user.lock",
-    "user.role", "audit.read", "pii.read", "stats.read", "dossier.read", "dossier.write", "service.read", "service.write"};
+    "user.role", "audit.read", "pii.read", "stats.read", "dossier.read", "dossier.write", "service.read", "service.write", "settings.write"};
 
 #define REGISTRY_READ (CAP_ORG_READ | CAP_AREA_READ | CAP_AGREEMENT_READ | CAP_LIAISON_READ | CAP_STATS_READ)
 /* Dossiers (matters) are the business of the working roles, not of the three administrators. */
@@ -26,7 +26,7 @@ static const struct {
     uint32_t caps;
     bool district_wide;
 } role_table[] = {
-    {"admin", REGISTRY_READ | SERVICES | CAP_ORG_WRITE | CAP_AREA_WRITE | CAP_AREA_MEMBERS | CAP_AGREEMENT_WRITE |
+    {"admin", REGISTRY_READ | SERVICES | CAP_SETTINGS_WRITE | CAP_ORG_WRITE | CAP_AREA_WRITE | CAP_AREA_MEMBERS | CAP_AGREEMENT_WRITE |
                   CAP_LIAISON_WRITE | CAP_USER_READ | CAP_USER_WRITE, true},
     {"secadmin", CAP_USER_READ | CAP_USER_LOCK | CAP_USER_ROLE, true},
     {"auditor", CAP_AUDIT_READ, true},

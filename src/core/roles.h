@@ -32,9 +32,10 @@ typedef enum Cap {
     CAP_DOSSIER_WRITE = 1u << 17,
     CAP_SERVICE_READ = 1u << 18,   /* centres, activities, the resource catalogue */
     CAP_SERVICE_WRITE = 1u << 19,
+    CAP_SETTINGS_WRITE = 1u << 20, /* configurable lists such as categories */
 } Cap;
 
-enum { CAP_COUNT = 20 };
+enum { CAP_COUNT = 21 };
 
 /* The user on whose behalf a request runs, with the scope used by every query. */
 typedef struct Actor {

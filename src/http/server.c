@@ -9,7 +9,9 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
@@ -18,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -342,6 +346,168 @@ static void client_ip(struct MHD_Connection *conn, char *out, size_t outsz) {
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)outsz);
 }
 
+/* ---- deadlines before the request is known ---------------------------------------------------
+ *
+ * libmicrohttpd 0.9.75 restarts its inactivity time-out on every byte received and has no deadline
+ * for the request headers: a client sending one byte a second would keep its connection forever.
+ * So every connection carries a Watch. From the moment it is accepted, or its previous answer was
+ * sent (keep-alive), until the access handler first sees the request, its headers must be complete
+ * within the header deadline. A watchdog thread looks at the deadlines every WATCH_TICK_MS and
+ * shuts down the socket of a late connection: libmicrohttpd, which owns the descriptor, then reads
+ * end-of-file in its own thread and closes it. No worker waits for a slow client, and the watchdog
+ * never closes a descriptor, so it cannot touch one reused by another connection: a Watch leaves the
+ * list (under watch_lock) in the NOTIFY_CLOSED callback, which libmicrohttpd calls before it closes
+ * the socket, and the watchdog shuts sockets down only while it holds watch_lock. */
+
+enum { WATCH_TICK_MS = 200 };
+#define WATCH_DROPPED INT64_C(-1) /* deadline_us of a connection the watchdog has shut down */
+
+typedef struct Watch {
+    struct Watch *prev, *next;    /* neighbours in the list of open connections (watch_lock) */
+    int fd;                       /* the connection's socket; owned by libmicrohttpd, never closed here */
+    char ip[64];                  /* client address, for the log */
+    _Atomic int64_t deadline_us;  /* time_mono_us() by which the headers must be complete; 0 while a
+                                   * request is being handled; WATCH_DROPPED once shut down */
+} Watch;
+
+static int g_header_timeout = 10;                     /* seconds; see server_set_header_timeout */
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t watch_cv;                       /* signals watch_stop (CLOCK_MONOTONIC) */
+static Watch *watch_head;                             /* open connections (watch_lock) */
+static bool watch_stop;                               /* the watchdog should end (watch_lock) */
+
+void server_set_header_timeout(int seconds) {
+    assert(seconds > 0);
+    g_header_timeout = seconds;
+}
+
+static int64_t header_deadline(void) { return time_mono_us() + (int64_t)g_header_timeout * 1000000; }
+
+/* The Watch of a connection (NULL when it has none). Call only from the connection's own callbacks:
+ * libmicrohttpd answers in a per-connection buffer that other threads must not use. */
+static Watch *conn_watch(struct MHD_Connection *conn) {
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: a Watch is allocated (malloc) when a connection opens, armed with
+ * the header deadline, and freed when it closes. Without memory for one, the connection is shut
+ * down at once rather than left without a deadline. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code) {
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (!ci) return;
+        Watch *w = calloc(1, sizeof *w);
+        if (!w) {
+            shutdown(ci->connect_fd, SHUT_RDWR);
+            return;
+        }
+        w->fd = ci->connect_fd;
+        client_ip(conn, w->ip, sizeof w->ip);
+        atomic_init(&w->deadline_us, header_deadline());
+        pthread_mutex_lock(&watch_lock);
+        w->next = watch_head;
+        if (watch_head) watch_head->prev = w;
+        watch_head = w;
+        pthread_mutex_unlock(&watch_lock);
+        *socket_context = w;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        Watch *w = *socket_context;
+        if (!w) return;
+        /* What makes shutting sockets down from the watchdog safe: the socket is still open here. */
+        assert(fcntl(w->fd, F_GETFD) != -1);
+        pthread_mutex_lock(&watch_lock);
+        if (w->prev) w->prev->next = w->next;
+        else watch_head = w->next;
+        if (w->next) w->next->prev = w->prev;
+        pthread_mutex_unlock(&watch_lock);
+        free(w);
+        *socket_context = NULL;
+    }
+}
+
+/* The watchdog thread: shuts down every connection past its header deadline, until watch_stop. */
+static void *watchdog(void *arg) {
+    pthread_mutex_lock(&watch_lock);
+    while (!watch_stop) {
+        int64_t now = time_mono_us();
+        for (Watch *w = watch_head; w; w = w->next) {
+            int64_t d = atomic_load(&w->deadline_us);
+            /* The exchange loses against the access handler taking the request at the same moment. */
+            if (d > 0 && d <= now && atomic_compare_exchange_strong(&w->deadline_us, &d, WATCH_DROPPED)) {
+                shutdown(w->fd, SHUT_RDWR);
+                if (log_access_enabled())
+                    log_info("%s: request headers not complete after %d s, connection dropped", w->ip, g_header_timeout);
+            }
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += WATCH_TICK_MS * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&watch_cv, &watch_lock, &ts);
+    }
+    pthread_mutex_unlock(&watch_lock);
+    return NULL;
+}
+
+/* Starts the watchdog thread (false when it cannot: the reason is logged). */
+static bool watchdog_start(pthread_t *tid) {
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&watch_cv, &ca);
+    pthread_condattr_destroy(&ca);
+    watch_stop = false;
+    int e = pthread_create(tid, NULL, watchdog, NULL);
+    if (e) {
+        log_error("cannot start the header watchdog: %s", strerror(e));
+        pthread_cond_destroy(&watch_cv);
+        return false;
+    }
+    return true;
+}
+
+/* Stops the watchdog thread; call after MHD_stop_daemon (which has closed every connection). */
+static void watchdog_stop(pthread_t tid) {
+    pthread_mutex_lock(&watch_lock);
+    watch_stop = true;
+    pthread_cond_signal(&watch_cv);
+    pthread_mutex_unlock(&watch_lock);
+    pthread_join(tid, NULL);
+    pthread_cond_destroy(&watch_cv);
+    assert(watch_head == NULL);
+}
+
+/* A request with more query arguments than this, or a query that would take more than three
+ * quarters of the connection's memory counting 64 bytes for each argument (libmicrohttpd's record
+ * is 48), is answered 400 without being parsed. libmicrohttpd 0.9.75 stores every argument in the connection's memory pool
+ * beside the request line; when they do not fit it queues its error answer and then loses it (the
+ * request line's parser overwrites the state), so the client would wait for --timeout with no
+ * answer. Measured with the 24 KiB pool: 400 short arguments hang, and so do 50 arguments in a
+ * 22 KB query or 100 in 20 KB; the routes read fewer than 20 arguments. */
+enum { MAX_QUERY_ARGS = 100, CONN_MEMORY_LIMIT = 24 * 1024 };
+static char query_flood; /* its address marks, as *con_cls, a request whose query was dropped */
+
+/* MHD_OPTION_URI_LOG_CALLBACK: called with the raw request target once the request line is
+ * complete, before libmicrohttpd parses the query in place. A query with too many arguments, or too
+ * large to be parsed within the pool, is cut off here (its first byte becomes the terminator, so
+ * nothing is parsed) and the request is marked so that the access handler answers 400. Returns
+ * the initial *con_cls: NULL, or &query_flood. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
+    char *q = strchr(uri, '?');
+    if (!q || !q[1]) return NULL;
+    size_t nargs = 1, len = strlen(q);
+    for (const char *p = q + 1; *p; p++) nargs += *p == '&';
+    if (q[len - 1] == '&') nargs--;
+    if (nargs <= MAX_QUERY_ARGS && len + nargs * 64 <= CONN_MEMORY_LIMIT * 3 / 4) return NULL;
+    q[1] = 0; /* the buffer is libmicrohttpd's own request line, which it parses in place */
+    return &query_flood;
+}
+
 static const char *mhd_lookup(const Req *r, ReqValueKind kind, const char *name) {
     enum MHD_ValueKind k = kind == REQ_HEADER ? MHD_HEADER_KIND : kind == REQ_QUERY ? MHD_GET_ARGUMENT_KIND : MHD_COOKIE_KIND;
     return MHD_lookup_connection_value(r->conn, k, name);
@@ -389,7 +555,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls) {
     Req *r = *con_cls;
-    if (!r) {
+    if (!r || r == (void *)&query_flood) {
+        /* The headers are complete: the header deadline ends here, unless the watchdog has just
+         * dropped the connection. */
+        Watch *w = conn_watch(conn);
+        if (w && atomic_exchange(&w->deadline_us, 0) == WATCH_DROPPED) return MHD_NO;
+        bool flood = r != NULL;
+        *con_cls = NULL;
         r = calloc(1, sizeof *r);
         if (!r) return MHD_NO;
         atomic_fetch_add(&in_flight, 1);
@@ -414,6 +586,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             if (rt && (rt->flags & R_UPLOAD)) r->body_limit = g_cfg->max_upload;
         }
         *con_cls = r;
+        if (flood) {
+            rc_fail(&r->fail, RC_BAD_REQUEST, "the query has too many arguments (at most %d) or is too long for them",
+                    MAX_QUERY_ARGS);
+            return refuse_early(r);
+        }
         /* A body that cannot be accepted is refused before it is read: too large by its declared
          * length, or sent to a route that needs a session without a valid one. */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
@@ -469,8 +646,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
+    /* Keep-alive: the next request's headers must arrive within the header deadline from now.
+     * (Only when the request was being handled: a dropped connection stays dropped.) */
+    Watch *w = conn_watch(conn);
+    int64_t handled = 0;
+    if (w) atomic_compare_exchange_strong(&w->deadline_us, &handled, header_deadline());
     Req *r = *con_cls;
-    if (!r) return;
+    *con_cls = NULL;
+    if (!r || r == (void *)&query_flood) return;
     if (log_access_enabled())
         log_info("%s %s %d %lldus%s", r->method, r->path, r->status, (long long)(time_mono_us() - r->t0),
                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
@@ -480,7 +663,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     buf_free(&r->body);
     buf_free(&r->out);
     free(r);
-    *con_cls = NULL;
     atomic_fetch_sub(&in_flight, 1);
 }
 
@@ -523,16 +705,21 @@ int server_run(const ServerConfig *cfg) {
     signal(SIGPIPE, SIG_IGN);
     MHD_set_panic_func(on_panic, NULL);
 
+    pthread_t watch_tid;
+    if (!watchdog_start(&watch_tid)) return 1;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
                      MHD_USE_ITC;
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)cfg->conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)24 * 1024,
+        (unsigned)cfg->conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY_LIMIT,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_END);
     if (!d) {
-        log_error("cannot listen on %s: %s", cfg->listen, strerror(errno));
+        int e = errno;
+        watchdog_stop(watch_tid);
+        log_error("cannot listen on %s: %s", cfg->listen, strerror(e));
         return 1;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -558,6 +745,7 @@ int server_run(const ServerConfig *cfg) {
     MHD_quiesce_daemon(d);
     for (int i = 0; i < 100 && atomic_load(&in_flight) > 0; i++) usleep(50 * 1000);
     MHD_stop_daemon(d);
+    watchdog_stop(watch_tid);
 
     char err[256];
     Db *db = db_open(cfg->db_path, false, err, sizeof err);

@@ -1,7 +1,8 @@
 /*
  * server.h — the HTTP server: libmicrohttpd with its internal epoll thread pool, one SQLite
  * connection per worker thread, the dispatcher that enforces the route table's rules before any
- * handler runs, security headers, the access log, and a graceful stop on SIGTERM/SIGINT.
+ * handler runs, security headers, the access log, deadlines for slow clients (a watchdog thread for
+ * request headers) and a graceful stop on SIGTERM/SIGINT.
  */
 #ifndef SANQU_HTTP_SERVER_H
 #define SANQU_HTTP_SERVER_H
@@ -10,6 +11,11 @@
 
 /* Fills cfg with defaults (listen 127.0.0.1:8080, threads = cores, 1 MiB bodies, …). */
 void server_config_defaults(ServerConfig *cfg);
+
+/* Sets the header deadline (seconds, > 0; 10 by default): a connection whose request headers are
+ * not complete that long after it opened, or after its previous answer was sent, is dropped.
+ * Call before server_run. */
+void server_set_header_timeout(int seconds);
 
 /* Runs the server until SIGTERM or SIGINT, then lets in-flight requests finish, checkpoints the
  * WAL and returns 0; returns non-zero when it cannot start (the reason is logged). */

@@ -24,7 +24,21 @@ static void phone_masked(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     sqlite3_result_text(ctx, masked, -1, SQLITE_TRANSIENT);
 }
 
+static int (*type_public_fn)(const char *type);
+
+void sqlfn_set_type_public(int (*fn)(const char *type)) { __atomic_store_n(&type_public_fn, fn, __ATOMIC_RELEASE); }
+
+static void dossier_type_public(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    (void)argc;
+    int (*fn)(const char *) = __atomic_load_n(&type_public_fn, __ATOMIC_ACQUIRE);
+    const unsigned char *t = sqlite3_value_text(argv[0]);
+    sqlite3_result_int(ctx, fn && t ? fn((const char *)t) : 0);
+}
+
 int sqlfn_register(sqlite3 *h) {
-    return sqlite3_create_function(h, "phone_masked", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-                                   phone_masked, NULL, NULL);
+    int rc = sqlite3_create_function(h, "phone_masked", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, phone_masked, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function(h, "dossier_type_public", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, dossier_type_public,
+                                     NULL, NULL);
+    return rc;
 }

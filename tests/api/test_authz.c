@@ -143,7 +143,7 @@ static bool load_routes(void) {
 
 /* ==== one entry per route ======================================================================= */
 
-typedef enum Obj { P_NONE, P_ORG, P_AREA, P_AGREEMENT, P_LIAISON, P_USER, P_DOSSIER, P_MEETING } Obj;
+typedef enum Obj { P_NONE, P_ORG, P_AREA, P_AGREEMENT, P_LIAISON, P_USER, P_DOSSIER, P_MEETING, P_CENTER, P_ACTIVITY } Obj;
 typedef enum Body {
     B_NONE,       /* no body */
     B_EMPTY_JSON, /* {} */
@@ -161,6 +161,11 @@ enum {
     E_ATTACHMENT = 32,   /* the second parameter is an attachment of the dossier {id} */
     E_RUNS_MEETING = 16, /* role rule: only a leader, or the committee of the meeting's area, runs a
                             meeting (src/core/meeting.c may_run): 403 for everyone else in scope */
+    E_PROVIDER = 256,    /* a resource's provider must be in the writer's scope (src/core/resource.c
+                            may_write): the demo's resource 1 is a department's no writer but the
+                            admin holds — 403 for the others */
+    E_SERVICE = 64,      /* the second parameter is a fresh catalogue entry of the centre {id} */
+    E_PHOTO = 128,       /* the second parameter is a photo of the activity {id} */
 };
 
 typedef struct Entry {
@@ -218,6 +223,22 @@ static const Entry entries[] = {
     {"POST", "/api/v1/users/{id}/reset-password", P_USER, B_NONE, E_VICTIM, NULL, NULL},
     {"GET", "/api/v1/users/{id}/phone", P_USER, B_NONE, 0, NULL, NULL},
     {"GET", "/api/v1/audit", P_NONE, B_NONE, 0, NULL, NULL},
+    /* The three lists: the catalogue is district-wide (no out-of-scope half); resource 1 of the demo
+     * is offered by 民生保障局 and taken by projects, so a write to it passes only for a writer
+     * whose scope holds that department (the admin: 422 for {}, 409 for a delete). */
+    {"GET", "/api/v1/categories", P_NONE, B_NONE, 0, NULL, NULL},
+    {"POST", "/api/v1/categories", P_NONE, B_EMPTY_JSON, 0, NULL, NULL},
+    {"PUT", "/api/v1/categories/{code}", P_NONE, B_EMPTY_JSON, 0, NULL, "elderly"},
+    {"GET", "/api/v1/resources", P_NONE, B_NONE, 0, NULL, NULL},
+    {"POST", "/api/v1/resources", P_NONE, B_EMPTY_JSON, 0, NULL, NULL},
+    {"GET", "/api/v1/resources/{id}", P_NONE, B_NONE, 0, NULL, NULL},
+    {"PUT", "/api/v1/resources/{id}", P_NONE, B_EMPTY_JSON, E_PROVIDER, NULL, NULL},
+    {"DELETE", "/api/v1/resources/{id}", P_NONE, B_NONE, E_PROVIDER, NULL, NULL},
+    {"GET", "/api/v1/resources/{id}/phone", P_NONE, B_NONE, 0, NULL, NULL},
+    {"GET", "/api/v1/resources/{id}/needs", P_NONE, B_NONE, 0, NULL, NULL},
+    {"GET", "/api/v1/dossiers/{id}/matches", P_DOSSIER, B_NONE, 0, NULL, NULL},
+    {"GET", "/api/v1/three-lists", P_NONE, B_NONE, 0, NULL, NULL},
+    {"GET", "/api/v1/stats/services", P_NONE, B_NONE, 0, NULL, NULL},
     {"GET", "/api/v1/dossier-types", P_NONE, B_NONE, 0, NULL, NULL},
     {"GET", "/api/v1/dossiers", P_NONE, B_NONE, 0, NULL, NULL},
     {"POST", "/api/v1/dossiers", P_NONE, B_EMPTY_JSON, 0, NULL, NULL},
@@ -238,6 +259,26 @@ static const Entry entries[] = {
     {"POST", "/api/v1/meetings/{id}/carry", P_MEETING, B_CARRY, E_RUNS_MEETING, NULL, NULL},
     {"POST", "/api/v1/meetings/{id}/close", P_MEETING, B_NONE, E_RUNS_MEETING | E_FRESH, NULL, NULL},
     {"GET", "/api/v1/supervision", P_NONE, B_NONE, 0, NULL, NULL},
+    /* Centres and activities (src/core/center.c, activity.c): the "in" fixtures are ones the role
+     * may also write (a centre of an area in its area scope, an activity with an organiser in its
+     * scope), so that {} meets validation (422). */
+    {"GET", "/api/v1/centers", P_NONE, B_NONE, 0, NULL, NULL},
+    {"POST", "/api/v1/centers", P_NONE, B_EMPTY_JSON, 0, NULL, NULL},
+    {"GET", "/api/v1/centers/{id}", P_CENTER, B_NONE, 0, NULL, NULL},
+    {"PUT", "/api/v1/centers/{id}", P_CENTER, B_EMPTY_JSON, 0, NULL, NULL},
+    {"DELETE", "/api/v1/centers/{id}", P_CENTER, B_NONE, E_FRESH, NULL, NULL},
+    {"GET", "/api/v1/centers/{id}/services", P_CENTER, B_NONE, 0, NULL, NULL},
+    {"POST", "/api/v1/centers/{id}/services", P_CENTER, B_EMPTY_JSON, 0, NULL, NULL},
+    {"DELETE", "/api/v1/centers/{id}/services/{sid}", P_CENTER, B_NONE, E_SERVICE, NULL, NULL},
+    {"GET", "/api/v1/activities", P_NONE, B_NONE, 0, NULL, NULL},
+    {"GET", "/api/v1/activities/figures", P_NONE, B_NONE, 0, NULL, NULL},
+    {"POST", "/api/v1/activities", P_NONE, B_EMPTY_JSON, 0, NULL, NULL},
+    {"GET", "/api/v1/activities/{id}", P_ACTIVITY, B_NONE, 0, NULL, NULL},
+    {"PUT", "/api/v1/activities/{id}", P_ACTIVITY, B_EMPTY_JSON, 0, NULL, NULL},
+    {"DELETE", "/api/v1/activities/{id}", P_ACTIVITY, B_NONE, E_FRESH, NULL, NULL},
+    {"POST", "/api/v1/activities/{id}/photos", P_ACTIVITY, B_PNG, 0, "?name=matrix.png", NULL},
+    {"GET", "/api/v1/activities/{id}/photos", P_ACTIVITY, B_NONE, 0, NULL, NULL},
+    {"GET", "/api/v1/activities/{id}/photos/{pid}", P_ACTIVITY, B_NONE, E_PHOTO, NULL, NULL},
 };
 enum { NENTRIES = sizeof entries / sizeof entries[0] };
 
@@ -323,6 +364,8 @@ static struct Model {
     Client *leader;            /* district-wide for matters: the reference view of dossiers, meetings */
     json_t *dossiers;          /* every dossier (GET /dossiers/{id} of each, with created_by) */
     json_t *meetings;          /* every meeting */
+    json_t *centers;           /* every neighbourhood centre (admin's list) */
+    json_t *activities;        /* every activity (admin's list) */
 } M;
 
 static long long id_of(json_t *j, const char *path) { return h_jint(j, path); }
@@ -411,6 +454,8 @@ static void model_load(void) {
         json_array_append(M.dossiers, d);
     }
     M.meetings = h_all_items(M.leader, "/api/v1/meetings", NULL);
+    M.centers = h_all_items(M.admin, "/api/v1/centers", NULL);
+    M.activities = h_all_items(M.admin, "/api/v1/activities", NULL);
 }
 
 /* True when org lies in the subtree of root (root included). */
@@ -474,8 +519,26 @@ static bool liaison_in(const Role *ro, json_t *li) {
 /* Matters (dossiers): the whole district for district-wide roles but department and inspector,
  * which see those of their own subtree; otherwise one's own, those of a visible area, and those
  * whose organisation or handler is in scope (src/core/dossier.c DOS_SCOPE, matter_scope). */
+/* Types every reader of dossiers sees ("visible": "district" in GET /api/v1/dossier-types, such as
+ * published projects). */
+static bool type_public(const char *type) {
+    static json_t *types; /* owned by the leader's client of the first model */
+    static Client *owner;
+    if (!types || owner != M.leader) {
+        Resp *r = h_get(M.leader, "/api/v1/dossier-types");
+        types = json_is_array(r->json) ? r->json : h_jpath(r->json, "items");
+        owner = M.leader;
+    }
+    size_t i;
+    json_t *t;
+    json_array_foreach(types, i, t)
+        if (type && strcmp(h_jstr(t, "type") ? h_jstr(t, "type") : "", type) == 0) return h_jstr(t, "visible") != NULL;
+    return false;
+}
+
 static bool dossier_in(const Role *ro, json_t *d) {
     if (ro->wide && !ro->narrow) return true;
+    if (type_public(h_jstr(d, "type"))) return true;
     if (id_of(d, "created_by") == ro->user_id) return true;
     long long org = id_of(d, "org_id"), handler = id_of(d, "handler_org_id"), area = id_of(d, "area_id");
     if ((org > 0 && org < MAXID && ro->in_matter[org]) || (handler > 0 && handler < MAXID && ro->in_matter[handler]))
@@ -504,6 +567,36 @@ static bool meeting_in(const Role *ro, json_t *m) {
     return false;
 }
 
+static json_t *find_id(json_t *items, long long id);
+
+/* Centres (src/core/center.h CENTER_SCOPE): district-wide roles all; a committee its area's; others
+ * those run by an organisation in their scope or lying in a town in it. */
+static bool center_in(const Role *ro, json_t *c) {
+    if (ro->wide) return true;
+    if (strcmp(ro->name, "committee") == 0) return id_of(c, "area_id") == ro->area_id;
+    return org_in(ro, id_of(c, "org_id")) || org_in(ro, id_of(c, "town_id"));
+}
+
+/* A centre the role may change: visible, and its area in the role's area scope. */
+static bool center_writable(const Role *ro, json_t *c) { return center_in(ro, c) && area_in(ro, id_of(c, "area_id")); }
+
+static bool organiser_in(const Role *ro, json_t *act) {
+    size_t k;
+    json_t *o;
+    json_array_foreach(h_jpath(act, "organisers"), k, o) if (org_in(ro, id_of(o, "id"))) return true;
+    return false;
+}
+
+/* Activities (src/core/activity.h ACTIVITY_SCOPE): district-wide roles all; others those with an
+ * organiser in scope, those held at a centre they see, and (committee) those of its area. */
+static bool activity_in(const Role *ro, json_t *act) {
+    if (ro->wide || organiser_in(ro, act)) return true;
+    if (strcmp(ro->name, "committee") == 0 && id_of(act, "area_id") == ro->area_id) return true;
+    long long center = id_of(act, "center_id");
+    json_t *c = center > 0 ? find_id(M.centers, center) : NULL;
+    return c && center_in(ro, c);
+}
+
 static json_t *find_id(json_t *items, long long id) {
     /* The last array searched is indexed by id (lists are searched many times in a row). */
     static json_t *by_id[MAXID];
@@ -526,6 +619,7 @@ static json_t *find_id(json_t *items, long long id) {
 typedef struct Fix {
     long long org[2], area[2], agreement[2], liaison[2], user[2]; /* [0] in scope, [1] out; -1 none */
     long long dossier[2], meeting[2];
+    long long center[2], activity[2];
     long long probe_org, probe_area, probe_user; /* out of scope when there is such, else any */
 } Fix;
 
@@ -538,7 +632,8 @@ static bool privileged(const char *role) {
 /* Picks the fixtures of a role from the model. */
 static void pick(Role *ro, Fix *fx) {
     for (int h = 0; h < 2; h++)
-        fx->org[h] = fx->area[h] = fx->agreement[h] = fx->liaison[h] = fx->user[h] = fx->dossier[h] = fx->meeting[h] = -1;
+        fx->org[h] = fx->area[h] = fx->agreement[h] = fx->liaison[h] = fx->user[h] = fx->dossier[h] = fx->meeting[h] =
+            fx->center[h] = fx->activity[h] = -1;
     fx->probe_org = fx->probe_area = fx->probe_user = -1;
     size_t i;
     json_t *it;
@@ -597,6 +692,17 @@ static void pick(Role *ro, Fix *fx) {
         /* The committee's own area's meeting: it runs those (the rule of E_RUNS_MEETING). */
         if (h == 0 && strcmp(ro->name, "committee") == 0 && id_of(it, "area_id") != ro->area_id) continue;
         if (fx->meeting[h] < 0 && h_jstr(it, "status") && strcmp(h_jstr(it, "status"), "open") == 0) fx->meeting[h] = id_of(it, "id");
+    }
+    /* Centres and activities: in scope and writable, or out of scope. */
+    json_array_foreach(M.centers, i, it) {
+        int h = center_in(ro, it) ? 0 : 1;
+        if (h == 0 && !center_writable(ro, it)) continue;
+        if (fx->center[h] < 0) fx->center[h] = id_of(it, "id");
+    }
+    json_array_foreach(M.activities, i, it) {
+        int h = activity_in(ro, it) ? 0 : 1;
+        if (h == 0 && !organiser_in(ro, it) && !ro->wide) continue;
+        if (fx->activity[h] < 0) fx->activity[h] = id_of(it, "id");
     }
 }
 
@@ -729,9 +835,68 @@ static long long fresh(const Role *ro, Obj obj, bool in) {
         }
         return -1;
     }
+    case P_CENTER: {
+        size_t i;
+        json_t *it;
+        json_array_foreach(M.areas, i, it) {
+            long long area = id_of(it, "id");
+            if (area_in(ro, area) != in) continue;
+            bool committee = strcmp(ro->name, "committee") == 0;
+            if (in && committee && area != ro->area_id) continue;
+            json_t *body = json_pack("{s:s, s:I, s:[s]}", "name", h_fmt("授权矩阵中心%d", n), "area_id", (json_int_t)area,
+                                     "functions", "gov");
+            /* A scoped role's centre is the one its organisation runs. */
+            if (in && !ro->wide && !committee) json_object_set_new(body, "org_id", json_integer(ro->org_id));
+            return admin_create("/api/v1/centers", body);
+        }
+        return -1;
+    }
+    case P_ACTIVITY: {
+        long long org = -1;
+        size_t i;
+        json_t *it;
+        json_array_foreach(M.orgs, i, it) {
+            long long id = id_of(it, "id");
+            if (org < 0 && org_in(ro, id) == in && (in || strcmp(M.kind[id], "community") == 0)) org = id;
+        }
+        if (org < 0) return -1;
+        return admin_create("/api/v1/activities",
+                            json_pack("{s:s, s:s, s:[I], s:s, s:s, s:s}", "kind", "volunteer", "title", h_fmt("授权矩阵活动%d", n),
+                                      "organiser_ids", (json_int_t)org, "place", "矩阵广场", "starts_at", "2026-01-05T09:00",
+                                      "ends_at", "2026-01-05T11:00"));
+    }
     default:
         return -1;
     }
+}
+
+/* The smallest PNG: signature, IHDR 1×1, IDAT, IEND. */
+static const char PNG[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89"
+                          "\0\0\0\rIDATx\x9c" "c\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xae" "B`\x82";
+
+/* A fresh catalogue entry of centre (made by the admin), or -1. */
+static long long fresh_service(long long center) {
+    Resp *r = h_send(M.admin, "POST", h_fmt("/api/v1/centers/%lld/services", center),
+                     json_pack("{s:s, s:s}", "name", h_fmt("授权矩阵服务%d", ++fresh_counter), "function", "gov"));
+    json_t *list = h_jpath(r->json, "services");
+    long long sid = h_jint(json_array_get(list, json_array_size(list) - 1), "id");
+    if (r->status != 201 || sid <= 0) {
+        cell_fail("fixture: POST /api/v1/centers/%lld/services as admin: %ld %s", center, r->status, brief(r));
+        return -1;
+    }
+    add_cleanup(h_fmt("/api/v1/centers/%lld/services/%lld", center, sid));
+    return sid;
+}
+
+/* A photo of activity (the first; the admin uploads one when there is none), or -1. */
+static long long photo_of(long long activity) {
+    Resp *r = h_get(M.admin, "/api/v1/activities/%lld/photos", activity);
+    long long pid = h_jint(r->json, "items[0].id");
+    if (pid > 0) return pid;
+    r = h_req(M.admin, "POST", h_fmt("/api/v1/activities/%lld/photos?name=fixture.png", activity), "image/png", PNG, sizeof PNG - 1);
+    pid = h_jint(r->json, "items[0].id");
+    if (r->status != 201 || pid <= 0) cell_fail("fixture: photo of activity %lld: %ld %s", activity, r->status, brief(r));
+    return pid;
 }
 
 /* Adds (as admin) a member-kind organisation that is not yet a member to area; returns its id. */
@@ -772,6 +937,7 @@ static int expected(const Role *ro, const Route *rt, const Entry *e, bool out) {
     /* Only leaders and the area's committee run meetings (fixtures: the committee's own area). */
     if (e && (e->flags & E_RUNS_MEETING) && strcmp(ro->name, "leader") != 0 && strcmp(ro->name, "committee") != 0)
         return 403;
+    if (e && (e->flags & E_PROVIDER) && strcmp(ro->name, "admin") != 0) return 403;
     return ALLOWED;
 }
 
@@ -781,10 +947,6 @@ static bool allowed_status(long st) { return st >= 200 && st < 500 && st != 401 
 static const char *slug_of(int status) {
     return status == 401 ? "unauthenticated" : status == 403 ? "forbidden" : "not-found";
 }
-
-/* The smallest PNG: signature, IHDR 1×1, IDAT, IEND. */
-static const char PNG[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89"
-                          "\0\0\0\rIDATx\x9c" "c\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xae" "B`\x82";
 
 /* Sends the cell's request through c. */
 static Resp *send_cell(Client *c, const Entry *e, const char *path) {
@@ -860,8 +1022,12 @@ static bool cell_ids(Role *ro, const Fix *fx, const Entry *e, int h, long long *
     case P_USER: *id = fx->user[h]; break;
     case P_DOSSIER: *id = fx->dossier[h]; break;
     case P_MEETING: *id = fx->meeting[h]; break;
+    case P_CENTER: *id = fx->center[h]; break;
+    case P_ACTIVITY: *id = fx->activity[h]; break;
     default: break;
     }
+    if ((e->flags & E_SERVICE) && *id > 0) *id2 = ro && has_cap(ro, route_of(e)->cap) ? fresh_service(*id) : 1;
+    if ((e->flags & E_PHOTO) && *id > 0) *id2 = photo_of(*id);
     if ((e->flags & E_FRESH) && ro && has_cap(ro, route_of(e)->cap)) *id = fresh(ro, e->obj, h == 0);
     if ((e->flags & E_VICTIM) && ro && ro->wide && h == 0) *id = victim_id;
     if ((e->flags & E_MEMBER) && *id > 0) *id2 = ro && has_cap(ro, route_of(e)->cap) ? fresh_member(*id) : 1;
@@ -1207,7 +1373,7 @@ static void writes_refuse_out_of_scope_references(void **state) {
 
 /* ==== zero leaks ================================================================================ */
 
-typedef enum Rec { K_ORG, K_AREA, K_AGREEMENT, K_LIAISON, K_USER, K_WIDE_ONLY, K_DOSSIER, K_MEETING, K_SAME } Rec;
+typedef enum Rec { K_ORG, K_AREA, K_AGREEMENT, K_LIAISON, K_USER, K_WIDE_ONLY, K_DOSSIER, K_MEETING, K_SAME, K_CENTER, K_ACTIVITY } Rec;
 typedef enum Paging {
     PAGED,  /* page and page_size, with total */
     CURSOR, /* limit and cursor (next_cursor), no total */
@@ -1234,6 +1400,9 @@ static const ListCheck list_checks[] = {
     {"/api/v1/users", K_USER, PAGED, {"", "org_id={org}", "role=town", "q=cadre", NULL}},
     {"/api/v1/audit", K_WIDE_ONLY, PAGED, {"", NULL}},
     {"/api/v1/dossier-types", K_SAME, SINGLE, {"", NULL}},
+    /* Configuration and the resource catalogue are district-wide: the same answer for everyone. */
+    {"/api/v1/categories", K_SAME, SINGLE, {"", "domain=service", "domain=bounty_action", NULL}},
+    {"/api/v1/resources", K_SAME, PAGED, {"", "category=elderly", "available=true", "area_id={area}", "q=服务", NULL}},
     /* The directory of whom a matter may be handed to: district-wide by design (names only, see
      * docs/security.md), the same for every role that writes dossiers. */
     {"/api/v1/org-directory", K_SAME, PAGED, {"", "q=镇", "kind=town", "kind=department", NULL}},
@@ -1242,6 +1411,9 @@ static const ListCheck list_checks[] = {
     {"/api/v1/meetings", K_MEETING, PAGED, {"", "area_id={area}", "q=会议", NULL}},
     /* The board: items are dossiers (at most 200, the most urgent): containment only. */
     {"/api/v1/supervision", K_DOSSIER, SINGLE, {"!", "!area_id={area}", NULL}},
+    {"/api/v1/centers", K_CENTER, PAGED, {"", "area_id={area}", "function=gov", "function=housing", "q=邻里", NULL}},
+    {"/api/v1/activities", K_ACTIVITY, PAGED,
+     {"", "area_id={area}", "org_id={org}", "kind=free_clinic", "kind=open_day", "q=义诊", "from=2026-01-01", NULL}},
 };
 
 static const ListCheck *list_check_of(const char *path) {
@@ -1287,6 +1459,8 @@ static bool visible(const Role *ro, Rec rec, long long id) {
     case K_DOSSIER: return (it = find_id(M.dossiers, id)) && dossier_in(ro, it);
     case K_MEETING: return (it = find_id(M.meetings, id)) && meeting_in(ro, it);
     case K_SAME: return true;
+    case K_CENTER: return (it = find_id(M.centers, id)) && center_in(ro, it);
+    case K_ACTIVITY: return (it = find_id(M.activities, id)) && activity_in(ro, it);
     }
     return false;
 }

@@ -28,6 +28,7 @@
 #include "core/demo.h"
 #include "core/dossier.h"
 #include "core/dtype.h"
+#include "core/resource.h"
 #include "store/db.h"
 #include "store/migrate.h"
 #include "util/buf.h"
@@ -976,6 +977,70 @@ static void test_list_dates_are_district_dates(void **state) {
     if (found) fail_msg("created on 2026-08-12 (district time), listed with from=to=2026-08-11");
 }
 
+/* Capacity accounting: a project takes what it allocates from each resource, within what is left
+ * (others' use counted, its own not); a cancelled project gives it back; the need follows its
+ * project; `rebuild` recreates the capacity taken from the event log alone. */
+static void test_capacity_accounting(void **state) {
+    (void)state;
+    Actor admin;
+    assert_true(load_actor("admin", &admin));
+    Fail f = {0};
+    int64_t res = 0, need = 0, need2 = 0, p1 = 0, p2 = 0;
+    json_t *in = json_pack("{s:I, s:s, s:s, s:i, s:s, s:s, s:b}", "provider_org_id", (json_int_t)scalar("SELECT id FROM orgs WHERE kind = 'department' ORDER BY id LIMIT 1"),
+                           "category", "elderly", "title", "单元测试助餐资源", "capacity", 5, "unit", "人次", "valid_from", "2020-01-01",
+                           "all_areas", 1);
+    assert_int_equal(resource_create(db, &admin, in, &res, &f), RC_OK);
+    json_decref(in);
+    for (int k = 0; k < 2; k++) {
+        in = json_pack("{s:s, s:s, s:s, s:s, s:i}", "type", "need", "title", k ? "单元测试需求二" : "单元测试需求一", "body", "助餐",
+                       "category", "elderly", "area_id", 1);
+        assert_int_equal(dossier_create(db, &committee, in, k ? &need2 : &need, &f), RC_OK);
+        json_decref(in);
+    }
+#define PROJECT(needid, qty)                                                                                            \
+    json_pack("{s:s, s:s, s:i, s:[I], s:[{s:I, s:i}], s:I}", "type", "project", "title", "单元测试项目", "area_id", 1, "need_ids", \
+              (json_int_t)(needid), "allocations", "resource_id", (json_int_t)res, "quantity", (qty), "handler_org_id", (json_int_t)luoyang)
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT coalesce(sum(quantity), 0) FROM resource_uses WHERE resource_id = %lld", (long long)res);
+    in = PROJECT(need, 6);
+    assert_int_equal(dossier_create(db, &committee, in, &p1, &f), RC_VALIDATION);
+    json_decref(in);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(f.errors, 0), "rule")), "capacity");
+    fail_clear(&f);
+    assert_int_equal(scalar(sql), 0);
+    in = PROJECT(need, 4);
+    assert_int_equal(dossier_create(db, &committee, in, &p1, &f), RC_OK);
+    json_decref(in);
+    assert_int_equal(scalar(sql), 4);
+    /* (A buffer per query: the statement cache is keyed by the text's address.) */
+    char taken[200];
+    snprintf(taken, sizeof taken, "SELECT state = 'in_project' FROM dossiers WHERE id = %lld", (long long)need);
+    assert_int_equal(scalar(taken), 1);
+    /* One is left: two is too many, one fits. */
+    in = PROJECT(need2, 2);
+    assert_int_equal(dossier_create(db, &committee, in, &p2, &f), RC_VALIDATION);
+    json_decref(in);
+    fail_clear(&f);
+    in = PROJECT(need2, 1);
+    assert_int_equal(dossier_create(db, &committee, in, &p2, &f), RC_OK);
+    json_decref(in);
+    assert_int_equal(scalar(sql), 5);
+    /* Cancelling gives back what it took and reopens its need. */
+    in = json_pack("{s:s}", "reason", "调整");
+    assert_int_equal(dossier_act(db, &committee, p1, "cancel", in, 0, &f), RC_OK);
+    json_decref(in);
+    assert_int_equal(scalar(sql), 1);
+    char st[200];
+    snprintf(st, sizeof st, "SELECT state = 'open' FROM dossiers WHERE id = %lld", (long long)need);
+    assert_int_equal(scalar(st), 1);
+    /* Rebuild from the log: the same capacity taken. */
+    assert_int_equal(db_run(db, &f, "DELETE FROM resource_uses", NULL), RC_OK);
+    assert_true(dossier_rebuild(db, &f) > 0);
+    assert_int_equal(scalar(sql), 1);
+    fail_clear(&f);
+#undef PROJECT
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_shipped_types_pass, back_to_now),
@@ -992,6 +1057,7 @@ int main(void) {
         cmocka_unit_test_teardown(test_rebuild_recreates_projections, back_to_now),
         cmocka_unit_test_teardown(test_closed_on_stays_the_day_of_closing, back_to_now),
         cmocka_unit_test_teardown(test_list_dates_are_district_dates, back_to_now),
+        cmocka_unit_test(test_capacity_accounting),
     };
     return cmocka_run_group_tests_name("dossier_engine", tests, setup, teardown);
 }

@@ -125,6 +125,11 @@ Rc area_delete(Db *db, const Actor *a, int64_t id, Fail *f) {
         {"agreement", "SELECT count(*) FROM agreements WHERE area_id = ?"},
         {"liaison", "SELECT count(*) FROM liaisons WHERE area_id = ?"},
         {"user", "SELECT count(*) FROM users WHERE area_id = ?"},
+        {"dossier", "SELECT count(*) FROM dossiers WHERE area_id = ?"},
+        {"meeting", "SELECT count(*) FROM meetings WHERE area_id = ?"},
+        {"center", "SELECT count(*) FROM centers WHERE area_id = ?"},
+        {"activity", "SELECT count(*) FROM activities WHERE area_id = ?"},
+        {"resource", "SELECT count(*) FROM resource_areas WHERE area_id = ?"},
     };
     json_t *list = json_array();
     for (size_t i = 0; i < sizeof refs / sizeof refs[0] && r == RC_OK; i++) {

@@ -427,6 +427,12 @@ Rc org_delete(Db *db, const Actor *a, int64_t id, Fail *f) {
         {"agreement", "SELECT count(*) FROM agreement_parties WHERE org_id = ?"},
         {"liaison", "SELECT count(*) FROM liaisons WHERE department_id = ?1 OR target_org_id = ?1"},
         {"user", "SELECT count(*) FROM users WHERE org_id = ?"},
+        {"dossier", "SELECT count(*) FROM dossiers WHERE org_id = ?1 OR handler_org_id = ?1"},
+        {"meeting", "SELECT count(*) FROM meeting_orgs WHERE org_id = ?"},
+        {"center", "SELECT count(*) FROM centers WHERE org_id = ?1 OR town_id = ?1"},
+        {"center_service", "SELECT count(*) FROM center_services WHERE provider_org_id = ?"},
+        {"activity", "SELECT count(*) FROM activity_organisers WHERE org_id = ?"},
+        {"resource", "SELECT count(*) FROM resources WHERE provider_org_id = ?"},
     };
     json_t *list = json_array();
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Soak: mixed load (reads of one record, list pages, searches, writes) for a bounded time against
+"""Soak: mixed load (reads of one record, list pages, searches, figures, the three-lists board,
+matching, writes of records and dossier comments) for a bounded time against
 sanqu on loopback. After a warm-up, resident memory and open file descriptors are sampled; at the
 end both must be within 5% (plus a small absolute allowance) of the warm-up values, and no answer
 may be an error other than those expected.
@@ -58,9 +59,22 @@ def main():
         with urllib.request.urlopen(req) as r:
             cookie = r.headers['Set-Cookie'].split(';')[0]
             csrf = json.loads(r.read())['csrf_token']
+        # Matters are the leader's (the administrator reads no dossiers).
+        req = urllib.request.Request(base + '/api/v1/session', method='POST',
+                                     data=json.dumps({'username': 'leader', 'password': PW}).encode(),
+                                     headers={'Content-Type': 'application/json'})
+        with urllib.request.urlopen(req) as r:
+            lcookie = r.headers['Set-Cookie'].split(';')[0]
+            lcsrf = json.loads(r.read())['csrf_token']
         req = urllib.request.Request(base + '/api/v1/orgs?kind=new_org&page_size=20', headers={'Cookie': cookie})
         with urllib.request.urlopen(req) as r:
             targets = [(o['id'], o['name']) for o in json.loads(r.read())['items']]
+        req = urllib.request.Request(base + '/api/v1/dossiers?type=need&limit=1', headers={'Cookie': lcookie})
+        with urllib.request.urlopen(req) as r:
+            need = json.loads(r.read())['items'][0]['id']
+        req = urllib.request.Request(base + '/api/v1/dossiers?type=agreed_item&open=true&limit=1', headers={'Cookie': lcookie})
+        with urllib.request.urlopen(req) as r:
+            item = json.loads(r.read())['items'][0]['id']
         lua_targets = ', '.join(f'{{{i}, "{n}"}}' for i, n in targets)
         lua = os.path.join(tmp, 'mix.lua')
         with open(lua, 'w') as f:
@@ -69,10 +83,22 @@ counter = 0
 targets = {{{lua_targets}}}
 local hdr = {{["Cookie"]="{cookie}"}}
 local whdr = {{["Cookie"]="{cookie}", ["X-CSRF-Token"]="{csrf}", ["Content-Type"]="application/json"}}
+local lhdr = {{["Cookie"]="{lcookie}"}}
+local lwhdr = {{["Cookie"]="{lcookie}", ["X-CSRF-Token"]="{lcsrf}", ["Content-Type"]="application/json"}}
 request = function()
   counter = counter + 1
-  local k = counter % 20
-  if k < 10 then
+  local k = counter % 26
+  if k >= 20 then
+    if k == 20 then return wrk.format("GET", "/api/v1/dossiers?limit=20&type=agreed_item", lhdr)
+    elseif k == 21 then return wrk.format("GET", "/api/v1/three-lists", lhdr)
+    elseif k == 22 then return wrk.format("GET", "/api/v1/stats/services?from=2025-01-01", lhdr)
+    elseif k == 23 then return wrk.format("GET", "/api/v1/dossiers/{need}/matches", lhdr)
+    elseif k == 24 then return wrk.format("GET", "/api/v1/centers?page=" .. (1 + counter % 2), hdr)
+    else
+      -- Comments append events to one dossier's hash chain (the log grows, memory must not).
+      return wrk.format("POST", "/api/v1/dossiers/{item}/comments", lwhdr, string.format('{{"body":"浸泡意见 %d"}}', counter))
+    end
+  elseif k < 10 then
     return wrk.format("GET", "/api/v1/orgs/" .. (50 + counter % 300), hdr)
   elseif k < 15 then
     return wrk.format("GET", "/api/v1/orgs?kind=enterprise&page=" .. (1 + counter % 10), hdr)

@@ -11,6 +11,7 @@ import { i18n, currentLang } from '../i18n'
 import { useSession } from '../stores/session'
 import { kindLabel } from './format'
 import type { Fetcher, Option } from './pickers'
+import { categoryLabel, fmtMoney } from '../views/lists/lists'
 
 export type Labels = Record<string, string>
 
@@ -26,6 +27,16 @@ export interface FieldDecl {
   scope?: string
   /** Labels of enum values, when a declaration carries them ({value: {lang: text}}). */
   value_labels?: Record<string, Labels>
+  /** category: the category domain (GET /categories?domain=). */
+  domain?: string
+  /** dossier/dossiers: the type referred to; dossiers: the states it must be in. */
+  of?: string
+  states?: string[]
+  /** list: the fields of one item. */
+  item?: Record<string, FieldDecl & { required?: boolean }>
+  /** An org field whose value must be one of a records list's key values. */
+  pick_from?: { list: string; key: string }
+  internal?: boolean
 }
 
 export interface StateDecl {
@@ -207,7 +218,8 @@ export function formFields(spec: { required?: string[]; optional?: string[] } | 
 export function emptyValue(decl: FieldDecl | undefined): unknown {
   if (decl && decl.default !== undefined) return decl.default
   if (!decl) return ''
-  if (['int', 'org', 'area', 'user', 'meeting'].includes(decl.type)) return null
+  if (['dossiers', 'orgs', 'allocations', 'list', 'records'].includes(decl.type)) return []
+  if (['int', 'org', 'area', 'user', 'meeting', 'money', 'dossier'].includes(decl.type)) return null
   if (decl.type === 'bool') return false
   return ''
 }
@@ -215,6 +227,26 @@ export function emptyValue(decl: FieldDecl | undefined): unknown {
 /** A form value as the API wants it: trimmed text, numbers; undefined when empty. */
 export function bodyValue(decl: FieldDecl | undefined, v: unknown): unknown {
   if (v === null || v === undefined) return undefined
+  if (Array.isArray(v)) {
+    let list: unknown[] = v
+    if (decl?.type === 'allocations') {
+      list = v
+        .filter((x: any) => x && x.resource_id)
+        .map((x: any) => ({ resource_id: x.resource_id, quantity: x.quantity ?? null }))
+    } else if (decl?.type === 'list') {
+      list = v
+        .map((x: any) => {
+          const o: Record<string, unknown> = {}
+          for (const [k, val] of Object.entries(x || {})) {
+            const b = bodyValue(decl.item?.[k], val)
+            if (b !== undefined) o[k] = b
+          }
+          return o
+        })
+        .filter((o) => Object.keys(o).length > 0)
+    }
+    return list.length ? list : undefined
+  }
   if (typeof v === 'string') {
     const s = decl?.type === 'text' ? v.replace(/\s+$/, '').replace(/^\s*\n/, '') : v.trim()
     return s === '' ? undefined : s
@@ -325,7 +357,7 @@ export async function meetingOptions(areaId: number | null | undefined, onlyOpen
 export function useRefNames() {
   const names = reactive<Record<string, string>>({})
   const asked = new Set<string>()
-  const path: Record<string, string> = { org: '/orgs', area: '/areas', meeting: '/meetings' }
+  const path: Record<string, string> = { org: '/orgs', area: '/areas', meeting: '/meetings', dossier: '/dossiers', resource: '/resources' }
 
   function seed(kind: string, id: unknown, name: unknown) {
     if (id && name) names[`${kind}:${id}`] = String(name)
@@ -349,6 +381,11 @@ export function useRefNames() {
         names[key] = `#${id}`
       })
   }
+  /** The name of a referenced record (fetched once); #id until known. */
+  function nameOf(kind: string, id: unknown): string {
+    want(kind, id)
+    return names[`${kind}:${id}`] || `#${id}`
+  }
   /** The display text of a field value (ids become names, enums labels). */
   function display(type: string | null | undefined, field: string, value: unknown): string {
     if (value === null || value === undefined || value === '') return '—'
@@ -358,11 +395,26 @@ export function useRefNames() {
       want(kind, value)
       return names[`${kind}:${value}`] || `#${value}`
     }
+    if (kind === 'dossier') return nameOf('dossier', value)
+    if (kind === 'category') return categoryLabel(decl?.domain, value)
+    if (kind === 'money') return fmtMoney(value)
+    if (Array.isArray(value)) {
+      const sep = t('dossiers.listSep')
+      if (kind === 'orgs') return value.map((id) => nameOf('org', id)).join(sep) || '—'
+      if (kind === 'dossiers') return value.map((id) => nameOf('dossier', id)).join(sep) || '—'
+      if (kind === 'allocations') return value.map((x: any) => `${nameOf('resource', x?.resource_id)} × ${x?.quantity}`).join(sep) || '—'
+      if (kind === 'list' || kind === 'records') {
+        return value
+          .map((x: any) => Object.entries(x || {}).filter(([k]) => !['seq', 'at', 'user_id'].includes(k)).map(([, v]) => String(v)).join(' '))
+          .join('；') || '—'
+      }
+      return value.join(sep)
+    }
     if (kind === 'enum') return valueLabel(type, field, value)
     if (kind === 'bool') return value ? t('common.yes') : t('common.no')
     return String(value)
   }
-  return { names, seed, seedDossier, display }
+  return { names, seed, seedDossier, display, nameOf }
 }
 
 /**

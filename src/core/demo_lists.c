@@ -197,11 +197,15 @@ Rc demo_lists(Db *db, Fail *f) {
         Actor conv;
         if ((r = auth_load_actor(db, convener[ai], &conv, f)) != RC_OK) break;
         const char *src = sources[i % 3];
+        int64_t center = 0;
+        if (strcmp(src, "resident") == 0)
+            db_int(db, f, &center, "SELECT id FROM centers WHERE area_id = ? ORDER BY id LIMIT 1", "i", area_ids[ai]);
         json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s}", "type", "need", "title", wants[w].title, "body",
                                wants[w].body, "category", wants[w].category, "area_id", (json_int_t)area_ids[ai], "org_id",
                                (json_int_t)(strcmp(src, "enterprise") == 0 ? ent_org : member[ai]), "source", src,
                                "priority", i % 5 == 0 ? "urgent" : "normal", "place",
                                strcmp(src, "resident") == 0 ? "邻里中心服务台" : "村（社区）党群服务中心");
+        if (center > 0) json_object_set_new(in, "center_id", json_integer(center));
         r = open_dossier(db, &conv, in, &need_ids[i], f);
         need_want[i] = w;
         need_area[i] = ai;

@@ -24,6 +24,7 @@
 #include "core/area.h"
 #include "core/audit.h"
 #include "core/blob.h"
+#include "core/center.h"
 #include "core/clock.h"
 #include "core/dclock.h"
 #include "core/dtype.h"
@@ -541,6 +542,9 @@ static json_t *check_value(Db *db, const Actor *a, const DType *t, const char *n
                        SCOPE_ARGS(a), (int64_t)x);
     } else if (strcmp(type, "area") == 0) {
         r = db_int(db, &g, &found, "SELECT a.id FROM areas a WHERE " SCOPE_AREA("a") " AND a.id = ?", SCOPE_FMT "i",
+                   SCOPE_ARGS(a), (int64_t)x);
+    } else if (strcmp(type, "center") == 0) {
+        r = db_int(db, &g, &found, "SELECT c.id FROM centers c WHERE " CENTER_SCOPE("c") " AND c.id = ?", SCOPE_FMT "i",
                    SCOPE_ARGS(a), (int64_t)x);
     } else if (strcmp(type, "meeting") == 0) {
         r = db_int(db, &g, &found, "SELECT m.id FROM meetings m JOIN areas a ON a.id = m.area_id WHERE " SCOPE_AREA("a")

@@ -21,7 +21,7 @@ static bool load_ok;
 
 static const char *const field_types[] = {"string", "text", "enum", "int", "date", "org", "area", "user", "meeting", "bool",
                                           "money", "category", "orgs", "dossier", "dossiers", "allocations", "list",
-                                          "records", NULL};
+                                          "records", "center", NULL};
 static const char *const item_types[] = {"string", "text", "date", "int", NULL};
 static const char *const category_domains[] = {"service", "activity", "bounty_action", NULL};
 

@@ -185,6 +185,11 @@ static void need_validation_and_scope(void **state) {
                                "no_such_category", "area_id", AREA_1));
     EXPECT_STATUS(r, 422);
     EXPECT_FIELD_ERROR(r, "category", "category");
+    /* Raised by a resident through a centre: the centre must exist and be in scope. */
+    r = h_send(c, "POST", "/api/v1/dossiers",
+               json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:i}", "type", "need", "title", "经邻里中心提出", "body", "说明", "category",
+                         "elderly", "area_id", AREA_1, "source", "resident", "center_id", 999999));
+    EXPECT_FIELD_ERROR(r, "center_id", "reference");
     long long need = new_need("community", AREA_1, "测试需求：助餐", "elderly");
     assert_string_equal(state_of(c, need), "open");
     /* Another area's committee does not see it; the area's own does. */

@@ -219,7 +219,7 @@ export function emptyValue(decl: FieldDecl | undefined): unknown {
   if (decl && decl.default !== undefined) return decl.default
   if (!decl) return ''
   if (['dossiers', 'orgs', 'allocations', 'list', 'records'].includes(decl.type)) return []
-  if (['int', 'org', 'area', 'user', 'meeting', 'money', 'dossier'].includes(decl.type)) return null
+  if (['int', 'org', 'area', 'user', 'meeting', 'money', 'dossier', 'center'].includes(decl.type)) return null
   if (decl.type === 'bool') return false
   return ''
 }
@@ -338,6 +338,12 @@ export function areaOptions(): Promise<Option[]> {
   return areaList
 }
 
+/** Neighbourhood centres in scope, of an area when given (GET /centers?area_id=). */
+export async function centerOptions(areaId: number | null | undefined): Promise<Option[]> {
+  const res = await api.get<Page<any>>('/centers', { area_id: areaId || null, page: 1, page_size: 200 })
+  return (res?.items || []).map((c: any) => ({ value: c.id, label: c.name, sub: c.area_name, raw: c }))
+}
+
 /** Meetings of an area (GET /meetings?area_id=), newest first. */
 export async function meetingOptions(areaId: number | null | undefined, onlyOpen = false): Promise<Option[]> {
   const res = await api.get<Page<any>>('/meetings', { area_id: areaId || null, page: 1, page_size: 100 })
@@ -357,7 +363,7 @@ export async function meetingOptions(areaId: number | null | undefined, onlyOpen
 export function useRefNames() {
   const names = reactive<Record<string, string>>({})
   const asked = new Set<string>()
-  const path: Record<string, string> = { org: '/orgs', area: '/areas', meeting: '/meetings', dossier: '/dossiers', resource: '/resources' }
+  const path: Record<string, string> = { org: '/orgs', area: '/areas', meeting: '/meetings', dossier: '/dossiers', resource: '/resources', center: '/centers' }
 
   function seed(kind: string, id: unknown, name: unknown) {
     if (id && name) names[`${kind}:${id}`] = String(name)
@@ -391,7 +397,7 @@ export function useRefNames() {
     if (value === null || value === undefined || value === '') return '—'
     const decl = typeOf(type)?.fields?.[field]
     const kind = decl?.type
-    if (kind === 'org' || kind === 'area' || kind === 'meeting') {
+    if (kind === 'org' || kind === 'area' || kind === 'meeting' || kind === 'center') {
       want(kind, value)
       return names[`${kind}:${value}`] || `#${value}`
     }

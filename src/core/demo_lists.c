@@ -12,6 +12,7 @@
 #include "core/auth.h"
 #include "core/demo.h"
 #include "core/dossier.h"
+#include "core/match.h"
 #include "core/resource.h"
 #include "util/jsonh.h"
 #include "util/timeutil.h"
@@ -217,6 +218,29 @@ Rc demo_lists(Db *db, Fail *f) {
     for (int i = 0; i < 66 && nproj < 22 && r == RC_OK; i++) {
         if (used_need[i] || i % 3 == 2) continue;
         int ai = need_area[i];
+        /* The resource that fits best (the same ranking the matching offers), covering the area
+         * and valid for years. */
+        int pick = -1, best = -1;
+        for (int k = 0; k < 111; k++) {
+            if (k % 10 == 9 || !(k % 3 == 0 || (k % 12 == ai || (k + 4) % 12 == ai || (k + 8) % 12 == ai))) continue;
+            if (strcmp(offers[res_offer[k]].category, wants[need_want[i]].category) != 0) continue;
+            char a[600], b[600];
+            snprintf(a, sizeof a, "%s %s", wants[need_want[i]].title, wants[need_want[i]].body);
+            snprintf(b, sizeof b, "%s %s", offers[res_offer[k]].title, offers[res_offer[k]].desc);
+            MatchText ta, tb;
+            MatchScore sc;
+            if (!match_text(a, &ta)) continue;
+            if (match_text(b, &tb)) {
+                match_score(&ta, &tb, strcmp(offers[res_offer[k]].category, wants[need_want[i]].category) == 0, true, 1, 1, true, &sc);
+                if (sc.eligible && sc.total > best) {
+                    best = sc.total;
+                    pick = k;
+                }
+                match_text_free(&tb);
+            }
+            match_text_free(&ta);
+        }
+        if (pick < 0) continue; /* nothing offered here for it: the need stays open */
         json_t *needs = json_pack("[I]", (json_int_t)need_ids[i]);
         used_need[i] = true;
         for (int j = i + 1; j < 66; j++)
@@ -225,13 +249,6 @@ Rc demo_lists(Db *db, Fail *f) {
                 used_need[j] = true;
                 break;
             }
-        /* The first resource offering what the need asks, covering the area and valid. */
-        int pick = -1;
-        for (int k = 0; k < 111 && pick < 0; k++)
-            if (strcmp(offers[res_offer[k]].category, wants[need_want[i]].category) == 0 && k % 10 != 9 &&
-                (k % 3 == 0 || (k % 12 == ai || (k + 4) % 12 == ai || (k + 8) % 12 == ai)))
-                pick = k;
-        if (pick < 0) pick = (int)(i % 111);
         int qty = offers[res_offer[pick]].capacity / 20 + 1;
         char day[11], title[200];
         plus(need_day[i], 12, day);

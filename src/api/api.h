@@ -123,6 +123,16 @@ Rc api_dossier_matches(Req *r);
 Rc api_lists_board(Req *r);
 Rc api_stats_services(Req *r);
 
+/* A file upload (raw body, ?name=, Content-Type naming its type) to record {id}: stored by add,
+ * answered 201 with the record's files (list) and Location /api/v1/COLLECTION/{id}/FILES/{new id}. */
+typedef Rc (*ApiFileAdd)(Db *, const Actor *, int64_t, const char *, const char *, const char *, const void *, size_t,
+                         int64_t *, Fail *);
+typedef Rc (*ApiFileOpen)(Db *, const Actor *, int64_t, int64_t, const char *, int *, uint64_t *, char[128], char[256], Fail *);
+Rc api_upload(Req *r, const char *what, ApiFileAdd add, Rc (*list)(Db *, const Actor *, int64_t, Buf *, Fail *),
+              const char *collection, const char *files);
+/* Sends file {id}/{fid} opened by open: attached for download, or inline (images shown in place). */
+Rc api_send_file(Req *r, const char *what, ApiFileOpen open, bool inline_);
+
 /* Shared by handlers: the If-Match version (0 when absent or "*"; -1 and a 412 when malformed). */
 int64_t api_if_match(Req *r);
 /* Answers a single record: 200 (or 201 with Location for created) with ETag from its version. */

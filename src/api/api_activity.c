@@ -69,27 +69,7 @@ Rc api_activity_delete(Req *r) {
 }
 
 Rc api_activity_photo_add(Req *r) {
-    int64_t id = req_param_id(r, 0);
-    if (!id) return rc_fail(&r->fail, RC_NOT_FOUND, "no such activity");
-    const char *ct = req_header(r, "Content-Type");
-    char mime[128] = "";
-    if (ct) snprintf(mime, sizeof mime, "%.*s", (int)strcspn(ct, "; "), ct);
-    const char *name = req_query(r, "name");
-    if (!name) {
-        fail_field(&r->fail, "name", "required", NULL);
-        return fail_fields(&r->fail);
-    }
-    int64_t pid = 0;
-    Rc rc = activity_photo_add(r->db, &r->actor, id, r->cfg->files_dir, name, mime, r->body.data, r->body.len, &pid, &r->fail);
-    if (rc != RC_OK) return rc;
-    buf_reset(&r->out);
-    rc = activity_photos(r->db, &r->actor, id, &r->out, &r->fail);
-    if (rc == RC_OK) {
-        r->status = 201;
-        r->ctype = "application/json";
-        snprintf(r->location, sizeof r->location, "/api/v1/activities/%lld/photos/%lld", (long long)id, (long long)pid);
-    }
-    return rc;
+    return api_upload(r, "activity", activity_photo_add, activity_photos, "activities", "photos");
 }
 
 Rc api_activity_photos(Req *r) {
@@ -100,31 +80,4 @@ Rc api_activity_photos(Req *r) {
     return rc;
 }
 
-/* RFC 5987 encoding of a file name for an inline Content-Disposition (photos show in <img>). */
-static void inline_disposition(char *out, size_t n, const char *name) {
-    size_t k = (size_t)snprintf(out, n, "inline; filename*=UTF-8''");
-    for (const unsigned char *p = (const unsigned char *)name; *p && k + 4 < n; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
-            out[k++] = (char)*p;
-        else
-            k += (size_t)snprintf(out + k, n - k, "%%%02X", *p);
-    }
-    out[k < n ? k : n - 1] = 0;
-}
-
-Rc api_activity_photo_get(Req *r) {
-    int64_t id = req_param_id(r, 0), pid = req_param_id(r, 1);
-    if (!id || !pid) return rc_fail(&r->fail, RC_NOT_FOUND, "no such photo");
-    static _Thread_local char mime[64]; /* r->ctype points here until the answer is sent */
-    char name[256];
-    int fd = -1;
-    uint64_t size = 0;
-    Rc rc = activity_photo_open(r->db, &r->actor, id, pid, r->cfg->files_dir, &fd, &size, mime, name, &r->fail);
-    if (rc != RC_OK) return rc;
-    r->send_fd = fd;
-    r->send_size = size;
-    r->ctype = mime;
-    r->status = 200;
-    inline_disposition(r->disposition, sizeof r->disposition, name);
-    return RC_OK;
-}
+Rc api_activity_photo_get(Req *r) { return api_send_file(r, "photo", activity_photo_open, true); }

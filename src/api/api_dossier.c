@@ -83,27 +83,7 @@ Rc api_dossier_events(Req *r) {
 }
 
 Rc api_dossier_attach(Req *r) {
-    int64_t id = req_param_id(r, 0);
-    if (!id) return rc_fail(&r->fail, RC_NOT_FOUND, "no such dossier");
-    const char *ct = req_header(r, "Content-Type");
-    char mime[128] = "";
-    if (ct) snprintf(mime, sizeof mime, "%.*s", (int)strcspn(ct, "; "), ct);
-    const char *name = req_query(r, "name");
-    if (!name) {
-        fail_field(&r->fail, "name", "required", NULL);
-        return fail_fields(&r->fail);
-    }
-    int64_t aid = 0;
-    Rc rc = dossier_attach(r->db, &r->actor, id, r->cfg->files_dir, name, mime, r->body.data, r->body.len, &aid, &r->fail);
-    if (rc != RC_OK) return rc;
-    buf_reset(&r->out);
-    rc = dossier_attachments(r->db, &r->actor, id, &r->out, &r->fail);
-    if (rc == RC_OK) {
-        r->status = 201;
-        r->ctype = "application/json";
-        snprintf(r->location, sizeof r->location, "/api/v1/dossiers/%lld/attachments/%lld", (long long)id, (long long)aid);
-    }
-    return rc;
+    return api_upload(r, "dossier", dossier_attach, dossier_attachments, "dossiers", "attachments");
 }
 
 Rc api_dossier_attachments(Req *r) {
@@ -114,31 +94,4 @@ Rc api_dossier_attachments(Req *r) {
     return rc;
 }
 
-/* RFC 5987 encoding of a file name for Content-Disposition. */
-static void disposition(char *out, size_t n, const char *name) {
-    size_t k = (size_t)snprintf(out, n, "attachment; filename*=UTF-8''");
-    for (const unsigned char *p = (const unsigned char *)name; *p && k + 4 < n; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
-            out[k++] = (char)*p;
-        else
-            k += (size_t)snprintf(out + k, n - k, "%%%02X", *p);
-    }
-    out[k < n ? k : n - 1] = 0;
-}
-
-Rc api_dossier_attachment_get(Req *r) {
-    int64_t id = req_param_id(r, 0), aid = req_param_id(r, 1);
-    if (!id || !aid) return rc_fail(&r->fail, RC_NOT_FOUND, "no such attachment");
-    static _Thread_local char mime[128];
-    char name[256];
-    int fd = -1;
-    uint64_t size = 0;
-    Rc rc = dossier_attachment_open(r->db, &r->actor, id, aid, r->cfg->files_dir, &fd, &size, mime, name, &r->fail);
-    if (rc != RC_OK) return rc;
-    r->send_fd = fd;
-    r->send_size = size;
-    r->ctype = mime;
-    r->status = 200;
-    disposition(r->disposition, sizeof r->disposition, name);
-    return RC_OK;
-}
+Rc api_dossier_attachment_get(Req *r) { return api_send_file(r, "attachment", dossier_attachment_open, false); }

@@ -89,3 +89,57 @@ Rc api_record(Req *r, int status, const char *location_prefix, int64_t id,
     if (location_prefix) snprintf(r->location, sizeof r->location, "%s/%lld", location_prefix, (long long)id);
     return RC_OK;
 }
+
+Rc api_upload(Req *r, const char *what, ApiFileAdd add, Rc (*list)(Db *, const Actor *, int64_t, Buf *, Fail *),
+              const char *collection, const char *files) {
+    int64_t id = req_param_id(r, 0);
+    if (!id) return rc_fail(&r->fail, RC_NOT_FOUND, "no such %s", what);
+    const char *ct = req_header(r, "Content-Type");
+    char mime[128] = "";
+    if (ct) snprintf(mime, sizeof mime, "%.*s", (int)strcspn(ct, "; "), ct);
+    const char *name = req_query(r, "name");
+    if (!name) {
+        fail_field(&r->fail, "name", "required", NULL);
+        return fail_fields(&r->fail);
+    }
+    int64_t fid = 0;
+    Rc rc = add(r->db, &r->actor, id, r->cfg->files_dir, name, mime, r->body.data, r->body.len, &fid, &r->fail);
+    if (rc != RC_OK) return rc;
+    buf_reset(&r->out);
+    rc = list(r->db, &r->actor, id, &r->out, &r->fail);
+    if (rc == RC_OK) {
+        r->status = 201;
+        r->ctype = "application/json";
+        snprintf(r->location, sizeof r->location, "/api/v1/%s/%lld/%s/%lld", collection, (long long)id, files, (long long)fid);
+    }
+    return rc;
+}
+
+/* RFC 5987 encoding of a file name for Content-Disposition. */
+static void disposition(char *out, size_t n, const char *kind, const char *name) {
+    size_t k = (size_t)snprintf(out, n, "%s; filename*=UTF-8''", kind);
+    for (const unsigned char *p = (const unsigned char *)name; *p && k + 4 < n; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+            out[k++] = (char)*p;
+        else
+            k += (size_t)snprintf(out + k, n - k, "%%%02X", *p);
+    }
+    out[k < n ? k : n - 1] = 0;
+}
+
+Rc api_send_file(Req *r, const char *what, ApiFileOpen open, bool inline_) {
+    int64_t id = req_param_id(r, 0), fid = req_param_id(r, 1);
+    if (!id || !fid) return rc_fail(&r->fail, RC_NOT_FOUND, "no such %s", what);
+    static _Thread_local char mime[128]; /* r->ctype points here until the answer is sent */
+    char name[256];
+    int fd = -1;
+    uint64_t size = 0;
+    Rc rc = open(r->db, &r->actor, id, fid, r->cfg->files_dir, &fd, &size, mime, name, &r->fail);
+    if (rc != RC_OK) return rc;
+    r->send_fd = fd;
+    r->send_size = size;
+    r->ctype = mime;
+    r->status = 200;
+    disposition(r->disposition, sizeof r->disposition, inline_ ? "inline" : "attachment", name);
+    return RC_OK;
+}

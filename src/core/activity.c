@@ -345,7 +345,7 @@ Rc activity_photos(Db *db, const Actor *a, int64_t id, Buf *out, Fail *f) {
 }
 
 Rc activity_photo_open(Db *db, const Actor *a, int64_t id, int64_t pid, const char *dir, int *fd, uint64_t *size,
-                       char mime[64], char name[256], Fail *f) {
+                       char mime[128], char name[256], Fail *f) {
     int64_t version;
     Rc r = load_activity(db, a, id, &version, f);
     if (r != RC_OK) return r;

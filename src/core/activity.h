@@ -63,7 +63,7 @@ Rc activity_photo_add(Db *db, const Actor *a, int64_t id, const char *dir, const
 Rc activity_photos(Db *db, const Actor *a, int64_t id, Buf *out, Fail *f);
 /* Opens a photo's stored file for reading (*fd owned by the caller) with its type and name. */
 Rc activity_photo_open(Db *db, const Actor *a, int64_t id, int64_t pid, const char *dir, int *fd, uint64_t *size,
-                       char mime[64], char name[256], Fail *f);
+                       char mime[128], char name[256], Fail *f);
 
 /* Counts of activities, participants and people served by kind, organiser, area and month, with
  * the summary of service_figures, as JSON appended to out. area_id -1: all; from/to NULL: all time. */

@@ -439,7 +439,7 @@ Rc demo_scale(Db *db, int64_t n, Fail *f) {
 
 /* Moves the engine's clock to 09:00 (UTC+8) + hours on day (YYYY-MM-DD), so that events, time
  * limits and write-offs carry the dates they would have had. */
-static void demo_at(const char *day, int hours) {
+void demo_at(const char *day, int hours) {
     int y = 0, m = 0, d = 0;
     sscanf(day, "%d-%d-%d", &y, &m, &d);
     struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 1};
@@ -447,7 +447,7 @@ static void demo_at(const char *day, int hours) {
     time_set_offset((int64_t)t - (int64_t)time(NULL));
 }
 
-static void day_plus(const char *day, int n, char out[11]) {
+void demo_day_plus(const char *day, int n, char out[11]) {
     int y = 0, m = 0, d = 0;
     sscanf(day, "%d-%d-%d", &y, &m, &d);
     struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + n, .tm_hour = 12};
@@ -500,7 +500,7 @@ Rc demo_matters(Db *db, Fail *f) {
     for (int k = 0; k < 70 && r == RC_OK && nareas == 12; k++) {
         int ai = k % 12;
         char day[11];
-        day_plus("2024-12-02", k * 104 / 10, day);
+        demo_day_plus("2024-12-02", k * 104 / 10, day);
         demo_at(day, 0);
         Actor conv;
         if ((r = auth_load_actor(db, convener[ai], &conv, f)) != RC_OK) break;
@@ -564,7 +564,7 @@ Rc demo_matters(Db *db, Fail *f) {
         /* The committee secretary verifies in its own area; elsewhere the convener does. */
         v = ai == 0 ? verifier : conv;
         char day[11];
-        day_plus(item_day[i], 1 + (int)rnd(&d, 2), day);
+        demo_day_plus(item_day[i], 1 + (int)rnd(&d, 2), day);
         demo_at(day, 1);
         if ((r = act(db, &h, items[i], "accept", json_object(), f)) != RC_OK) break;
         int age = 0;
@@ -581,7 +581,7 @@ Rc demo_matters(Db *db, Fail *f) {
         if (age < 80 && !carried) {
             /* Recent: leave some in progress; supervise the overdue ones. */
             if (i % 3 == 0) {
-                day_plus(item_day[i], 30, day);
+                demo_day_plus(item_day[i], 30, day);
                 if (age > 30) {
                     demo_at(day, 2);
                     r = act(db, &conv, items[i], "supervise",
@@ -604,12 +604,12 @@ Rc demo_matters(Db *db, Fail *f) {
                 snprintf(item_day[i], 11, "%s", meeting_day[next]);
             }
         }
-        day_plus(item_day[i], 6 + (int)rnd(&d, 15), day);
+        demo_day_plus(item_day[i], 6 + (int)rnd(&d, 15), day);
         demo_at(day, 3);
         char result[200];
         snprintf(result, sizeof result, "已按议定要求完成，现场照片和验收材料已归档（第%d号）。", (int)items[i]);
         if ((r = act(db, &h, items[i], "report_done", json_pack("{s:s, s:s}", "result", result, "evidence", "现场照片3张、施工记录1份"), f)) != RC_OK) break;
-        day_plus(day, 1 + (int)rnd(&d, 3), day);
+        demo_day_plus(day, 1 + (int)rnd(&d, 3), day);
         demo_at(day, 4);
         if ((r = act(db, &v, items[i], "verify", json_pack("{s:s}", "conclusion", "经现场查看，群众满意，同意验收。"), f)) != RC_OK) break;
         demo_at(day, 6);
@@ -618,7 +618,7 @@ Rc demo_matters(Db *db, Fail *f) {
     /* Close the follow-up of meetings whose items are all written off or carried. */
     for (int k = 0; k < 70 && r == RC_OK; k++) {
         char day[11];
-        day_plus(meeting_day[k], 60, day);
+        demo_day_plus(meeting_day[k], 60, day);
         time_set_offset(0);
         char today[11];
         time_today(today, sizeof today);

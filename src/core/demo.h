@@ -31,6 +31,11 @@ Rc demo_centers(Db *db, Fail *f);
  * published projects with 60+ actions. Needs demo_build's district. */
 Rc demo_lists(Db *db, Fail *f);
 
+/* For the demo builders: moves the engine's clock to 09:00 (UTC+8) + hours on day (YYYY-MM-DD) so
+ * that events carry the dates they would have had; and the date n days after day. */
+void demo_at(const char *day, int hours);
+void demo_day_plus(const char *day, int n, char out[11]);
+
 /* Adds n synthetic enterprises (valid, distinct credit codes) spread over the demo's parks and
  * towns, in batches of 10,000 rows per transaction: the data set for benchmarks at scale. */
 Rc demo_scale(Db *db, int64_t n, Fail *f);

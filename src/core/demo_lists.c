@@ -17,23 +17,6 @@
 #include "util/jsonh.h"
 #include "util/timeutil.h"
 
-/* Moves the engine's clock to 09:00 (UTC+8) + hours on day. */
-static void at(const char *day, int hours) {
-    int y = 0, m = 0, d = 0;
-    sscanf(day, "%d-%d-%d", &y, &m, &d);
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 1};
-    time_set_offset((int64_t)(timegm(&tm) + hours * 3600) - (int64_t)time(NULL));
-}
-
-static void plus(const char *day, int n, char out[11]) {
-    int y = 0, m = 0, d = 0;
-    sscanf(day, "%d-%d-%d", &y, &m, &d);
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + n, .tm_hour = 12};
-    time_t t = timegm(&tm);
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 static Rc act(Db *db, const Actor *a, int64_t id, const char *action, json_t *in, Fail *f) {
     Rc r = dossier_act(db, a, id, action, in, 0, f);
     json_decref(in);
@@ -165,7 +148,7 @@ Rc demo_lists(Db *db, Fail *f) {
     /* 111 resources: every department offers what fits it, some district-wide, some for a few areas. */
     int64_t res_ids[111];
     int res_offer[111];
-    at("2025-01-06", 0);
+    demo_at("2025-01-06", 0);
     for (int i = 0; i < 111 && r == RC_OK; i++) {
         int o = i % NOFFERS;
         json_t *areas = json_array();
@@ -193,8 +176,8 @@ Rc demo_lists(Db *db, Fail *f) {
     static const char *const sources[] = {"desk", "enterprise", "resident"};
     for (int i = 0; i < 66 && r == RC_OK; i++) {
         int w = (i * 7) % NWANTS, ai = i % 12;
-        plus("2025-01-10", i * 10, need_day[i]);
-        at(need_day[i], 1);
+        demo_day_plus("2025-01-10", i * 10, need_day[i]);
+        demo_at(need_day[i], 1);
         Actor conv;
         if ((r = auth_load_actor(db, convener[ai], &conv, f)) != RC_OK) break;
         const char *src = sources[i % 3];
@@ -251,8 +234,8 @@ Rc demo_lists(Db *db, Fail *f) {
             }
         int qty = offers[res_offer[pick]].capacity / 20 + 1;
         char day[11], title[200];
-        plus(need_day[i], 12, day);
-        at(day, 2);
+        demo_day_plus(need_day[i], 12, day);
+        demo_at(day, 2);
         Actor conv;
         if ((r = auth_load_actor(db, convener[ai], &conv, f)) != RC_OK) break;
         bool by_dept = nproj % 3 == 0;
@@ -261,8 +244,8 @@ Rc demo_lists(Db *db, Fail *f) {
         if (!by_dept) db_int(db, f, &owner_user, "SELECT id FROM users WHERE role = 'town' AND org_id = ? ORDER BY id LIMIT 1", "i", owner);
         snprintf(title, sizeof title, "%s共建项目", wants[need_want[i]].title);
         char m1[11], m2[11];
-        plus(day, 20, m1);
-        plus(day, 60, m2);
+        demo_day_plus(day, 20, m1);
+        demo_day_plus(day, 60, m2);
         json_t *in = json_pack("{s:s, s:s, s:s, s:I, s:o, s:[{s:I, s:i}], s:I, s:[I, I], s:I, s:[{s:s, s:s}, {s:s, s:s}]}",
                                "type", "project", "title", title, "body", "整合需求单与资源单，由牵头单位组织实施，成员单位共同参与。",
                                "area_id", (json_int_t)area_ids[ai], "need_ids", needs, "allocations", "resource_id",
@@ -275,19 +258,19 @@ Rc demo_lists(Db *db, Fail *f) {
         nproj++;
         Actor owner_a;
         if ((r = auth_load_actor(db, owner_user, &owner_a, f)) != RC_OK) break;
-        plus(day, 3, day);
-        at(day, 1);
+        demo_day_plus(day, 3, day);
+        demo_at(day, 1);
         if ((r = act(db, &owner_a, pid, "start", json_object(), f)) != RC_OK) break;
-        plus(day, 15, day);
-        at(day, 3);
+        demo_day_plus(day, 15, day);
+        demo_at(day, 3);
         if ((r = act(db, &owner_a, pid, "record_progress", json_pack("{s:s, s:s}", "note", "完成方案制定，资源已到位，开始实施。", "progress_on", day), f)) != RC_OK) break;
         /* The recent ones are still running; the rest are done and written off. */
         if (nproj > 17) continue;
-        plus(day, 25, day);
-        at(day, 2);
+        demo_day_plus(day, 25, day);
+        demo_at(day, 2);
         if ((r = act(db, &owner_a, pid, "report_done", json_pack("{s:s, s:s}", "outcome", "项目已实施完成，服务群众，需求得到回应。", "evidence", "活动照片、签到表、验收单"), f)) != RC_OK) break;
-        plus(day, 3, day);
-        at(day, 4);
+        demo_day_plus(day, 3, day);
+        demo_at(day, 4);
         if ((r = act(db, &conv, pid, "write_off", json_pack("{s:s}", "conclusion", "经片区协调委员会验收，项目成效明显，同意销号。"), f)) != RC_OK) break;
     }
     /* A few needs answered directly and one closed; the rest stay open (some overdue). */
@@ -296,8 +279,8 @@ Rc demo_lists(Db *db, Fail *f) {
         Actor conv;
         if ((r = auth_load_actor(db, convener[need_area[i]], &conv, f)) != RC_OK) break;
         char day[11];
-        plus(need_day[i], 5, day);
-        at(day, 3);
+        demo_day_plus(need_day[i], 5, day);
+        demo_at(day, 3);
         if (i % 2 == 0)
             r = act(db, &conv, need_ids[i], "answer_directly", json_pack("{s:s}", "answer", "已协调成员单位直接解决，群众表示满意。"), f);
         else if (i % 9 == 5)
@@ -311,9 +294,9 @@ Rc demo_lists(Db *db, Fail *f) {
     for (int b = 0; b < 14 && r == RC_OK; b++) {
         int ai = b % 12;
         char day[11], to[11];
-        plus("2025-02-10", b * 45, day);
-        plus(day, 90, to);
-        at(day, 1);
+        demo_day_plus("2025-02-10", b * 45, day);
+        demo_day_plus(day, 90, to);
+        demo_at(day, 1);
         Actor conv;
         if ((r = auth_load_actor(db, convener[ai], &conv, f)) != RC_OK) break;
         json_t *in = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "type", "bounty", "title", bounty_titles[b], "body",
@@ -323,28 +306,28 @@ Rc demo_lists(Db *db, Fail *f) {
         int64_t bid = 0;
         if ((r = open_dossier(db, &conv, in, &bid, f)) != RC_OK) break;
         if (b == 13) {
-            plus(day, 5, day);
-            at(day, 2);
+            demo_day_plus(day, 5, day);
+            demo_at(day, 2);
             r = act(db, &conv, bid, "withdraw", json_pack("{s:s}", "reason", "任务已由属地部门统筹安排。"), f);
             break;
         }
         int napp = 1 + b % 3;
         for (int k = 0; k < napp && r == RC_OK; k++) {
-            plus(day, 2 + k, day);
-            at(day, 3);
+            demo_day_plus(day, 2 + k, day);
+            demo_at(day, 3);
             r = act(db, applicants[k], bid, "apply",
                     json_pack("{s:I, s:s}", "applicant_org_id", (json_int_t)applicant_orgs[k], "plan",
                               "组建专项志愿服务队，分批次开展行动，做好安全保障和台账记录。"), f);
         }
         if (r != RC_OK || b >= 12) continue; /* the last two are still open for applications */
         int lead = b % napp;
-        plus(day, 3, day);
-        at(day, 2);
+        demo_day_plus(day, 3, day);
+        demo_at(day, 2);
         if ((r = act(db, &conv, bid, "choose_lead", json_pack("{s:I}", "handler_org_id", (json_int_t)applicant_orgs[lead]), f)) != RC_OK) break;
         int nact = 4 + b % 4;
         for (int k = 0; k < nact && r == RC_OK; k++) {
-            plus(day, 7, day);
-            at(day, 4);
+            demo_day_plus(day, 7, day);
+            demo_at(day, 4);
             char place[120];
             snprintf(place, sizeof place, "片区%d号网格", k + 1);
             r = act(db, applicants[lead], bid, "record_action",
@@ -354,11 +337,11 @@ Rc demo_lists(Db *db, Fail *f) {
             actions_total++;
         }
         if (r != RC_OK || b >= 10) continue; /* two still being carried out */
-        plus(day, 5, day);
-        at(day, 2);
+        demo_day_plus(day, 5, day);
+        demo_at(day, 2);
         if ((r = act(db, applicants[lead], bid, "finish", json_pack("{s:s}", "summary", "按方案完成全部行动，群众反映良好。"), f)) != RC_OK) break;
-        plus(day, 4, day);
-        at(day, 3);
+        demo_day_plus(day, 4, day);
+        demo_at(day, 3);
         r = act(db, &conv, bid, "evaluate",
                 json_pack("{s:s, s:s}", "evaluation", "组织有力、成效明显，予以通报表扬。", "rating", b % 4 == 0 ? "excellent" : "good"), f);
     }

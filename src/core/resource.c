@@ -308,6 +308,23 @@ static json_t *row_json(sqlite3_stmt *st, int col) {
     return j ? j : json_object();
 }
 
+/* A new candidate from the row st is on: id (column 0), JSON (1), text (2). NULL when out of memory. */
+static Cand *next_cand(Cand **c, size_t *n, size_t *cap, sqlite3_stmt *st) {
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 64;
+        Cand *g = realloc(*c, nc * sizeof *g);
+        if (!g) return NULL;
+        *c = g;
+        *cap = nc;
+    }
+    Cand *x = &(*c)[(*n)++];
+    memset(x, 0, sizeof *x);
+    x->id = sqlite3_column_int64(st, 0);
+    x->row = row_json(st, 1);
+    match_text((const char *)sqlite3_column_text(st, 2), &x->text);
+    return x;
+}
+
 Rc resource_matches(Db *db, const Actor *actor, int64_t need_id, int limit, Buf *out, Fail *f) {
     Actor narrowed;
     const Actor *a = dossier_matter_scope(actor, &narrowed);
@@ -344,17 +361,8 @@ Rc resource_matches(Db *db, const Actor *actor, int64_t need_id, int limit, Buf 
     size_t n = 0, cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            Cand *nc = realloc(c, cap * sizeof *nc);
-            if (!nc) break;
-            c = nc;
-        }
-        Cand *x = &c[n++];
-        memset(x, 0, sizeof *x);
-        x->id = sqlite3_column_int64(st, 0);
-        x->row = row_json(st, 1);
-        match_text((const char *)sqlite3_column_text(st, 2), &x->text);
+        Cand *x = next_cand(&c, &n, &cap, st);
+        if (!x) break;
         match_score(&nt, &x->text, sqlite3_column_int(st, 3), sqlite3_column_int(st, 4), sqlite3_column_int64(st, 5),
                     sqlite3_column_int64(st, 6), sqlite3_column_int(st, 7), &x->s);
     }
@@ -400,17 +408,8 @@ Rc resource_needs(Db *db, const Actor *actor, int64_t id, int limit, Buf *out, F
     Cand *c = NULL;
     size_t n = 0, cap = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            Cand *nc = realloc(c, cap * sizeof *nc);
-            if (!nc) break;
-            c = nc;
-        }
-        Cand *x = &c[n++];
-        memset(x, 0, sizeof *x);
-        x->id = sqlite3_column_int64(st, 0);
-        x->row = row_json(st, 1);
-        match_text((const char *)sqlite3_column_text(st, 2), &x->text);
+        Cand *x = next_cand(&c, &n, &cap, st);
+        if (!x) break;
         /* Shared terms are reported from the need's side. */
         match_score(&x->text, &rt, sqlite3_column_int(st, 3), sqlite3_column_int(st, 4), left, capacity, valid, &x->s);
     }

@@ -2,6 +2,8 @@
  * db.h — the store: one SQLite connection per thread with WAL, foreign keys, a busy timeout and
  * synchronous=FULL; a per-connection prepared-statement cache; bound-parameter queries only;
  * transactions; and the mapping of SQLite result codes to Rc (disk full / read-only → 503).
+ * In the server (group commit) write transactions run on one writer connection shared by the
+ * threads, committed in batches with one flush each: see db.c.
  */
 #ifndef SANQU_STORE_DB_H
 #define SANQU_STORE_DB_H
@@ -22,7 +24,8 @@ void db_close(Db *db);
 /* Connections opened after this refuse writes (SQLITE_READONLY → 503): `serve --read-only`, for
  * maintenance windows and read replicas. */
 void db_set_read_only(bool ro);
-/* Turns on group commit for connections opened after this (the server): see db.c. */
+/* Turns on group commit for handles of db_path opened after this (the server): see db.c. NULL
+ * turns it off for handles opened afterwards. */
 void db_set_group_commit(const char *db_path);
 sqlite3 *db_handle(Db *db);
 const char *db_path(Db *db);
@@ -35,7 +38,8 @@ const char *db_path(Db *db);
 sqlite3_stmt *db_q(Db *db, Fail *f, const char *sql, const char *fmt, ...);
 /* The same with a va_list. */
 sqlite3_stmt *db_qv(Db *db, Fail *f, const char *sql, const char *fmt, va_list ap);
-/* Resets a statement from db_q so the cache can hand it out again. */
+/* Resets a statement from db_q so the cache can hand it out again. A statement obtained inside a
+ * write transaction must be released before the transaction ends (it belongs to the writer). */
 void db_done(sqlite3_stmt *st);
 
 /* Runs a statement from db_q to completion; returns RC_OK or the mapped error. */
@@ -50,7 +54,8 @@ Rc db_text(Db *db, Fail *f, char *out, size_t outsz, const char *sql, const char
 Rc db_exec(Db *db, Fail *f, const char *sql);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. db_rollback never fails and may be called when no
- * transaction is open. */
+ * transaction is open. Nested calls are savepoints. Under group commit db_commit returns RC_OK
+ * only once the transaction is on disk (RC_UNAVAILABLE when its batch failed). */
 Rc db_begin(Db *db, Fail *f);
 Rc db_commit(Db *db, Fail *f);
 void db_rollback(Db *db);

@@ -4,7 +4,13 @@
  * connection had prepared CACHE_SLOTS (256) of them every new statement failed ("statement cache
  * full", a 500 for the rest of the thread's life). A full cache now replaces an idle statement;
  * a running one, or one handed out and not yet released with db_done, keeps working.
+ *
+ * The second group covers group commit (the server's mode): write transactions of several threads
+ * run on one shared writer connection and share batches; nested transactions stay savepoints; a
+ * rolled-back transaction or a broken deferred foreign key leaves the others of its batch intact;
+ * a write outside a transaction goes through the writer and db_changes / db_last_id report it.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -90,10 +96,145 @@ static void test_statements_in_use_survive(void **state) {
     fail_clear(&f);
 }
 
+/* ---- group commit: the shared writer ---------------------------------------------------------- */
+
+enum { THREADS = 6, TXNS = 150 };
+static char gdir[64], gpath[128];
+
+static int gsetup(void **state) {
+    (void)state;
+    log_set_level(-1);
+    snprintf(gdir, sizeof gdir, "/tmp/sanqu-dbg-XXXXXX");
+    if (!mkdtemp(gdir)) return -1;
+    snprintf(gpath, sizeof gpath, "%s/g.db", gdir);
+    char err[256];
+    Db *d = db_open(gpath, true, err, sizeof err);
+    if (!d) return -1;
+    Fail f = {0};
+    Rc r = db_exec(d, &f, "CREATE TABLE p(id INTEGER PRIMARY KEY, n INTEGER NOT NULL DEFAULT 0);"
+                          "CREATE TABLE c(id INTEGER PRIMARY KEY, p INTEGER NOT NULL REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED,"
+                          " who INTEGER, k INTEGER, UNIQUE(who, k));"
+                          "INSERT INTO p(id) VALUES (1);");
+    db_close(d);
+    if (r != RC_OK) return -1;
+    db_set_group_commit(gpath);
+    return 0;
+}
+
+static int gteardown(void **state) {
+    (void)state;
+    db_set_group_commit(NULL);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", gdir);
+    return system(cmd);
+}
+
+/* One worker: TXNS transactions, each a row of its own, a nested savepoint of which every fifth
+ * is rolled back, and every seventh transaction rolled back whole; also a write outside any
+ * transaction. Reads its own rows back on its own connection after each commit. */
+static void *writer_thread(void *arg) {
+    int who = (int)(intptr_t)arg;
+    char err[256];
+    Db *d = db_open(gpath, false, err, sizeof err);
+    if (!d) return (void *)"open failed";
+    const char *bad = NULL;
+    for (int k = 0; k < TXNS && !bad; k++) {
+        Fail f = {0};
+        if (db_begin(d, &f) != RC_OK) { bad = "begin"; break; }
+        if (db_run(d, &f, "INSERT INTO c(p, who, k) VALUES (1, ?, ?)", "ii", (int64_t)who, (int64_t)k) != RC_OK) bad = "insert";
+        int64_t id = db_last_id(d);
+        if (!bad && db_changes(d) != 1) bad = "changes in a transaction";
+        if (!bad && db_begin(d, &f) != RC_OK) bad = "savepoint";
+        if (!bad && db_run(d, &f, "UPDATE p SET n = n + 1 WHERE id = 1", NULL) != RC_OK) bad = "update";
+        if (!bad && k % 5 == 0) db_rollback(d);
+        else if (!bad && db_commit(d, &f) != RC_OK) bad = "release";
+        if (bad) { db_rollback(d); fail_clear(&f); break; }
+        if (k % 7 == 3) {
+            db_rollback(d);
+        } else {
+            if (db_commit(d, &f) != RC_OK) { bad = "commit"; fail_clear(&f); break; }
+            if (db_last_id(d) != id) bad = "last id after commit";
+            int64_t v = 0;
+            if (!bad && (db_int(d, &f, &v, "SELECT count(*) FROM c WHERE id = ? AND who = ?", "ii", id, (int64_t)who) != RC_OK || v != 1))
+                bad = "own write not visible after commit";
+        }
+        fail_clear(&f);
+    }
+    Fail f = {0};
+    if (!bad && db_run(d, &f, "UPDATE c SET k = k WHERE who = ?", "i", (int64_t)who) != RC_OK) bad = "autocommit write";
+    if (!bad && db_changes(d) != TXNS - (TXNS + 3) / 7) bad = "changes of an autocommit write";
+    fail_clear(&f);
+    db_close(d);
+    return (void *)bad;
+}
+
+static void test_shared_writer(void **state) {
+    (void)state;
+    pthread_t t[THREADS];
+    for (int i = 0; i < THREADS; i++) assert_int_equal(pthread_create(&t[i], NULL, writer_thread, (void *)(intptr_t)(i + 1)), 0);
+    for (int i = 0; i < THREADS; i++) {
+        void *bad = NULL;
+        pthread_join(t[i], &bad);
+        if (bad) fail_msg("thread %d: %s", i + 1, (const char *)bad);
+    }
+    char err[256];
+    Db *d = db_open(gpath, false, err, sizeof err);
+    assert_non_null(d);
+    Fail f = {0};
+    int64_t rows = 0, n = 0;
+    int kept = TXNS - (TXNS + 3) / 7; /* k % 7 == 3 rolled back */
+    int bumps = 0;
+    for (int k = 0; k < TXNS; k++)
+        if (k % 7 != 3 && k % 5 != 0) bumps++;
+    assert_int_equal(db_int(d, &f, &rows, "SELECT count(*) FROM c", NULL), RC_OK);
+    assert_int_equal(rows, (int64_t)THREADS * kept);
+    assert_int_equal(db_int(d, &f, &n, "SELECT n FROM p WHERE id = 1", NULL), RC_OK);
+    assert_int_equal(n, (int64_t)THREADS * bumps);
+    char ok[32];
+    assert_int_equal(db_text(d, &f, ok, sizeof ok, "PRAGMA integrity_check", NULL), RC_OK);
+    assert_string_equal(ok, "ok");
+    fail_clear(&f);
+    db_close(d);
+}
+
+/* A transaction that leaves a deferred foreign key broken is refused alone (409), and a
+ * constraint error does not end the transaction of the handle. */
+static void test_shared_deferred_fk(void **state) {
+    (void)state;
+    char err[256];
+    Db *d = db_open(gpath, false, err, sizeof err);
+    assert_non_null(d);
+    Fail f = {0};
+    assert_int_equal(db_begin(d, &f), RC_OK);
+    assert_int_equal(db_run(d, &f, "INSERT INTO c(p, who, k) VALUES (999, 100, 1)", NULL), RC_OK);
+    assert_int_equal(db_commit(d, &f), RC_CONFLICT);
+    fail_clear(&f);
+    assert_int_equal(db_begin(d, &f), RC_OK);
+    assert_int_equal(db_run(d, &f, "INSERT INTO c(p, who, k) VALUES (1, 100, 2)", NULL), RC_OK);
+    assert_int_equal(db_run(d, &f, "INSERT INTO c(p, who, k) VALUES (1, 100, 2)", NULL), RC_CONFLICT);
+    fail_clear(&f);
+    assert_int_equal(db_commit(d, &f), RC_OK);
+    int64_t v = 0;
+    assert_int_equal(db_int(d, &f, &v, "SELECT count(*) FROM c WHERE who = 100", NULL), RC_OK);
+    assert_int_equal(v, 1);
+    /* A write outside a transaction that fails reports its error and leaves no transaction open. */
+    assert_int_equal(db_run(d, &f, "INSERT INTO c(p, who, k) VALUES (1, 100, 2)", NULL), RC_CONFLICT);
+    fail_clear(&f);
+    assert_int_equal(db_run(d, &f, "INSERT INTO c(p, who, k) VALUES (1, 100, 3)", NULL), RC_OK);
+    assert_int_equal(db_changes(d), 1);
+    fail_clear(&f);
+    db_close(d);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_many_statements),
         cmocka_unit_test(test_statements_in_use_survive),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    const struct CMUnitTest shared[] = {
+        cmocka_unit_test(test_shared_writer),
+        cmocka_unit_test(test_shared_deferred_fk),
+    };
+    int rc = cmocka_run_group_tests(tests, setup, teardown);
+    return rc | cmocka_run_group_tests(shared, gsetup, gteardown);
 }

@@ -48,9 +48,11 @@ void server_config_defaults(ServerConfig *cfg) {
     snprintf(cfg->web_root, sizeof cfg->web_root, "%s", SANQU_WEB_ROOT_DEFAULT);
     snprintf(cfg->listen, sizeof cfg->listen, "127.0.0.1:8080");
     /* Workers wait for the disk during group commit without using a core, so there are more
-     * of them than cores: durable writes from many clients then share each flush. */
+     * of them than cores: durable writes from many clients then share each flush. 16 per core
+     * (at most 64): appends at 64 clients measured 1.9k/s with 8 threads on two cores, 3.0–3.5k/s
+     * with 32 (docs/performance.md); each worker's page cache is at most 4 MB. */
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    cfg->threads = n > 0 && n < 16 ? (int)n * 4 : 16;
+    cfg->threads = n > 0 && n < 4 ? (int)n * 16 : 64;
     cfg->max_body = 1u << 20;
     cfg->max_upload = 10u << 20;
     cfg->conn_timeout = 30;

@@ -12,8 +12,10 @@
  */
 #include "store/db.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <unistd.h>
 #include <stdarg.h>
@@ -58,19 +60,28 @@ static bool db_read_only;
 void db_set_read_only(bool ro) { db_read_only = ro; }
 
 /* Group commit (server): the writer connection commits with synchronous=NORMAL (no fsync inside
- * COMMIT), then the committing thread waits in durable_wait() until one fdatasync of the WAL file
- * covers the commit. Every thread committing meanwhile shares that fdatasync, so durable writes
- * scale with concurrency instead of paying one disk flush each. A write is acknowledged only after
- * the flush: the same guarantee as synchronous=FULL, for power loss as for kill -9. */
+ * COMMIT: the frames are written to the WAL file, not flushed); a flusher thread then makes the
+ * WAL durable with one fdatasync for every batch committed before the flush began, and only then
+ * does each member's db_commit return. A write is thus acknowledged only after the flush: the same
+ * guarantee as synchronous=FULL, for power loss as for kill -9.
+ *
+ * The flush runs outside the write lock, so the next batch executes while the disk works; and a
+ * batch is not committed while a flush runs (unless it is full) but when it ends, so each flush
+ * normally covers exactly one COMMIT holding everything that finished meanwhile: the pages that
+ * all appends touch (the ends of the log tables and their indexes) are written to the WAL once
+ * per flush rather than once per transaction.
+ *
+ * Checkpoints (below) cannot run ahead of durability in a harmful way: a checkpoint first syncs
+ * the WAL itself, then copies committed frames into the database file and syncs it, so the file
+ * never holds a page whose frame could still be lost, and a restarted WAL keeps its inode, which
+ * wal_fd refers to for as long as the writer connection holds the WAL open. A frame committed
+ * but not yet flushed may survive a crash or not (SQLite's recovery stops at the first frame
+ * whose checksum fails, at a commit boundary); it was not acknowledged either way. */
 static bool group_commit;
 static char gc_path[580];     /* the database whose handles share the writer */
 static char wal_path[600];
-static int wal_fd = -1;
-static pthread_mutex_t sync_mutex = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t sync_cond = PTHREAD_COND_INITIALIZER; /* a flush or a batch has finished */
-static uint64_t commit_seq;   /* commits finished (under sync_mutex) */
-static uint64_t synced_seq;   /* commits known durable */
-static bool syncing;
+static int wal_fd = -1;       /* the writer's WAL file, open while the writer is (under life_mutex) */
+static int (*flush_hook)(int fd); /* tests: replaces fdatasync */
 
 void db_set_group_commit(const char *db_path) {
     group_commit = db_path != NULL;
@@ -80,31 +91,7 @@ void db_set_group_commit(const char *db_path) {
     }
 }
 
-/* Waits until the commit just made is on disk. Returns false when the flush failed. */
-static bool durable_wait(void) {
-    pthread_mutex_lock(&sync_mutex);
-    uint64_t mine = ++commit_seq;
-    bool ok = true;
-    while (synced_seq < mine) {
-        if (syncing) {
-            pthread_cond_wait(&sync_cond, &sync_mutex);
-            continue;
-        }
-        syncing = true;
-        uint64_t target = commit_seq;
-        pthread_mutex_unlock(&sync_mutex);
-        if (wal_fd < 0) wal_fd = open(wal_path, O_RDWR | O_CLOEXEC);
-        int rc = wal_fd >= 0 ? fdatasync(wal_fd) : -1;
-        pthread_mutex_lock(&sync_mutex);
-        syncing = false;
-        if (rc == 0) synced_seq = target;
-        else ok = false;
-        pthread_cond_broadcast(&sync_cond);
-        if (!ok) break;
-    }
-    pthread_mutex_unlock(&sync_mutex);
-    return ok;
-}
+void db_set_flush_hook(int (*hook)(int fd)) { flush_hook = hook; }
 
 static void db_global_config(void) {
     /* No allocation statistics: they take a global mutex on every malloc. */
@@ -128,24 +115,60 @@ static _Thread_local int write_depth;
  * the last (writer_users, under write_mutex); used by the thread holding write_mutex. */
 static Db *writer;
 static int writer_users;
+/* Held while the writer and its threads (checkpoints, flusher) start or stop, so that a handle
+ * opened meanwhile cannot start a second set; taken before write_mutex. */
+static pthread_mutex_t life_mutex = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int write_waiters; /* threads waiting in db_begin for write_mutex */
 
 /* A batch: one SQLite transaction on the writer holding the finished write transactions of
  * several threads, each of which ran inside a SAVEPOINT of its own (so that one can roll back
- * alone). A thread that finishes its transaction while other threads wait for the writer leaves
- * the batch open for them and waits; the thread that finds nobody waiting (or the batch full)
- * commits it, flushes the WAL and wakes the members with the outcome. A member's db_commit
- * returns only then, so an acknowledged write is durable; when the batch fails, all of its
- * members fail (none of them has been acknowledged). Under write_mutex. */
+ * alone). A thread that finishes its transaction while other threads wait for the writer, or
+ * while a flush runs, leaves the batch open and waits; the thread that finds nobody waiting and
+ * the disk idle (or the batch full), or else the flusher when its flush ends, commits it and
+ * hands its members to the flusher, which wakes each of them once a flush begun after the
+ * COMMIT has ended. A member's db_commit returns only then, so an acknowledged write is durable;
+ * when the batch or its flush fails, all of its members fail (none of them has been
+ * acknowledged). Under write_mutex. */
 enum { BATCH_MAX = 64 };
 typedef struct Member {
-    struct Member *next; /* the batch's next member */
-    bool done;           /* the batch has been committed and flushed, or has failed (under sync_mutex) */
-    bool ok;             /* its outcome */
+    struct Member *next; /* the batch's (then the flush queue's) next member */
+    bool ok;             /* the outcome, set before done is posted */
+    sem_t done;          /* posted once the batch is durable or has failed: wakes this thread alone */
 } Member;
 static bool batch_open;      /* the writer holds an open transaction */
 static int batch_size;       /* members in it */
 static Member *batch_members; /* their wait records (on their stacks) */
+
+/* Tells each member of list its outcome and wakes it. A member may return (and its record on
+ * its stack vanish) as soon as it is posted, so the next pointer is read first. */
+static void members_wake(Member *list, bool ok) {
+    while (list) {
+        Member *next = list->next;
+        list->ok = ok;
+        sem_post(&list->done);
+        list = next;
+    }
+}
+
+/* The flusher: a thread that fdatasyncs the WAL for the members of committed batches. Batches
+ * committed while a flush runs wait in flush_queue for the next one, which covers them because
+ * it starts after their COMMIT returned. Shared state under flush_mutex. */
+static pthread_t flush_thread;
+static bool flush_running;          /* the thread exists (under life_mutex) */
+static pthread_mutex_t flush_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t flush_cond = PTHREAD_COND_INITIALIZER; /* work queued, or stop */
+static Member *flush_queue;         /* members of committed batches not yet covered by a flush */
+static Member **flush_tail = &flush_queue; /* where the next committed batch is appended */
+static bool flushing;               /* a flush is running */
+static bool flush_then_commit;      /* an open batch was left for the flusher to commit */
+static bool flush_stop;             /* the thread should end once the queue is empty */
+
+/* One fdatasync of the WAL (or the tests' hook). Returns 0 or -1. */
+static int wal_flush(void) {
+    if (wal_fd < 0) wal_fd = open(wal_path, O_RDWR | O_CLOEXEC);
+    if (wal_fd < 0) return -1;
+    return flush_hook ? flush_hook(wal_fd) : fdatasync(wal_fd);
+}
 
 /* Checkpoints (group commit) run in a thread of their own, on a connection of their own, instead
  * of inside the COMMIT that crosses the WAL's autocheckpoint size (profiled at 11% of the server's
@@ -154,7 +177,7 @@ static Member *batch_members; /* their wait records (on their stacks) */
  * writer, and the writer restarts the WAL from its beginning once it has been copied back. */
 enum { CKPT_FRAMES = 1000 };
 static pthread_t ckpt_thread;
-static bool ckpt_running;        /* the thread exists (under write_mutex, with writer) */
+static bool ckpt_running;        /* the thread exists (under life_mutex, with writer) */
 static pthread_mutex_t ckpt_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t ckpt_cond = PTHREAD_COND_INITIALIZER;
 static bool ckpt_wanted;         /* a checkpoint is asked for (under ckpt_mutex) */
@@ -197,7 +220,7 @@ static void *ckpt_main(void *arg) {
     return NULL;
 }
 
-/* Starts and stops the checkpoint thread with the writer (write_mutex held). */
+/* Starts and stops the checkpoint thread with the writer (under life_mutex). */
 static void ckpt_start(void) {
     ckpt_stop = false;
     ckpt_wanted = false;
@@ -232,8 +255,8 @@ static void writer_reset_busy(void) {
         if (sqlite3_stmt_busy(s)) sqlite3_reset(s);
 }
 
-/* Ends the open batch (write_mutex held; released on return): commits it, or, when ok is false or
- * the commit fails, rolls it back; flushes the WAL; then tells every member the outcome. */
+/* Ends the open batch (write_mutex held; released on return): commits it and queues its members
+ * for the flusher, or, when ok is false or the commit fails, rolls it back and fails them. */
 static void batch_end(bool ok) {
     Member *list = batch_members;
     batch_members = NULL;
@@ -251,27 +274,98 @@ static void batch_end(bool ok) {
         }
     }
     if (!ok && !sqlite3_get_autocommit(writer->h)) sqlite3_exec(writer->h, "ROLLBACK", NULL, NULL, NULL);
-    pthread_mutex_unlock(&write_mutex);
-    /* Outside the write lock: the next batch proceeds while this one waits for the disk. */
-    if (ok && list) ok = durable_wait();
-    pthread_mutex_lock(&sync_mutex);
-    for (Member *m = list; m; m = m->next) {
-        m->ok = ok;
-        m->done = true;
+    if (ok && list && flush_running) {
+        Member *last = list;
+        while (last->next) last = last->next;
+        pthread_mutex_lock(&flush_mutex);
+        *flush_tail = list;
+        flush_tail = &last->next;
+        pthread_cond_signal(&flush_cond);
+        pthread_mutex_unlock(&flush_mutex);
+        pthread_mutex_unlock(&write_mutex);
+        return;
     }
-    pthread_cond_broadcast(&sync_cond);
-    pthread_mutex_unlock(&sync_mutex);
+    pthread_mutex_unlock(&write_mutex);
+    /* Without the flusher thread (it could not be started): flush here, outside the lock. */
+    if (ok && list) ok = wal_flush() == 0;
+    members_wake(list, ok);
 }
 
 /* Releases the writer after a thread's transaction ended (write_mutex held; released on
- * return): the batch stays open for the threads waiting, otherwise it ends now. */
+ * return). The batch stays open for the threads waiting for the writer, and while a flush runs
+ * (the flusher commits it when the flush ends); otherwise, or when it is full, it ends now. */
 static void writer_leave(void) {
-    if (batch_open && (sqlite3_get_autocommit(writer->h) || atomic_load(&write_waiters) == 0 ||
-                       batch_size >= BATCH_MAX)) {
+    if (!batch_open) {
+        pthread_mutex_unlock(&write_mutex);
+        return;
+    }
+    bool end = sqlite3_get_autocommit(writer->h) || batch_size >= BATCH_MAX;
+    if (!end && atomic_load(&write_waiters) == 0) {
+        end = true;
+        if (batch_size > 0 && flush_running) {
+            /* Read and set under flush_mutex: the flusher, when its flush ends, clears flushing
+             * and then looks at flush_then_commit in one critical section. */
+            pthread_mutex_lock(&flush_mutex);
+            if (flushing) end = false, flush_then_commit = true;
+            pthread_mutex_unlock(&flush_mutex);
+        }
+    }
+    if (end) {
         batch_end(true);
         return;
     }
     pthread_mutex_unlock(&write_mutex);
+}
+
+static void *flush_main(void *arg) {
+    (void)arg;
+    pthread_mutex_lock(&flush_mutex);
+    for (;;) {
+        while (!flush_queue && !flush_stop) pthread_cond_wait(&flush_cond, &flush_mutex);
+        if (!flush_queue) break; /* stopping, and nothing left to flush */
+        Member *list = flush_queue;
+        flush_queue = NULL;
+        flush_tail = &flush_queue;
+        flushing = true;
+        pthread_mutex_unlock(&flush_mutex);
+        bool ok = wal_flush() == 0;
+        if (!ok) log_error("flushing the WAL failed: %s", strerror(errno));
+        pthread_mutex_lock(&flush_mutex);
+        flushing = false;
+        bool commit = flush_then_commit;
+        flush_then_commit = false;
+        pthread_mutex_unlock(&flush_mutex);
+        members_wake(list, ok);
+        /* The batch left open during the flush: commit it for the next one, unless a member
+         * ending its transaction did so meanwhile. */
+        if (commit) {
+            pthread_mutex_lock(&write_mutex);
+            if (batch_open && batch_size > 0) batch_end(true);
+            else pthread_mutex_unlock(&write_mutex);
+        }
+        pthread_mutex_lock(&flush_mutex);
+    }
+    pthread_mutex_unlock(&flush_mutex);
+    return NULL;
+}
+
+/* Starts and stops the flusher with the writer (under life_mutex; the stop once no handle,
+ * hence no member, is left). */
+static void flush_start(void) {
+    flush_stop = false;
+    flushing = false;
+    flush_then_commit = false;
+    flush_running = pthread_create(&flush_thread, NULL, flush_main, NULL) == 0;
+}
+
+static void flush_end(void) {
+    if (!flush_running) return;
+    pthread_mutex_lock(&flush_mutex);
+    flush_stop = true;
+    pthread_cond_signal(&flush_cond);
+    pthread_mutex_unlock(&flush_mutex);
+    pthread_join(flush_thread, NULL);
+    flush_running = false;
 }
 
 /* Opens one connection and applies the settings. */
@@ -326,11 +420,20 @@ Db *db_open(const char *path, bool create, char *err, size_t errsz) {
     pthread_once(&once, db_global_config);
     Db *db = conn_open(path, create, false, err, errsz);
     if (!db || !group_commit || strcmp(path, gc_path) != 0) return db;
+    pthread_mutex_lock(&life_mutex);
     pthread_mutex_lock(&write_mutex);
-    if (!writer && (writer = conn_open(path, false, true, err, errsz)) != NULL) ckpt_start();
-    if (writer) writer_users++;
+    if (!writer && (writer = conn_open(path, false, true, err, errsz)) != NULL) {
+        ckpt_start();
+        /* The writer's WAL file exists now (journal_mode=WAL opened it) and stays while the
+         * writer holds it open: wal_fd is the same file until the writer closes. */
+        wal_fd = open(wal_path, O_RDWR | O_CLOEXEC);
+        flush_start();
+    }
+    bool ok = writer != NULL;
+    if (ok) writer_users++;
     pthread_mutex_unlock(&write_mutex);
-    if (!writer) {
+    pthread_mutex_unlock(&life_mutex);
+    if (!ok) {
         db_close(db);
         return NULL;
     }
@@ -341,13 +444,21 @@ Db *db_open(const char *path, bool create, char *err, size_t errsz) {
 void db_close(Db *db) {
     if (!db) return;
     if (db->shared) {
+        pthread_mutex_lock(&life_mutex);
         pthread_mutex_lock(&write_mutex);
-        if (--writer_users == 0) {
-            ckpt_end();
-            db_close(writer);
-            writer = NULL;
-        }
+        Db *last = --writer_users == 0 ? writer : NULL;
+        if (last) writer = NULL;
         pthread_mutex_unlock(&write_mutex);
+        if (last) {
+            /* Outside write_mutex: the flusher may take it to commit a batch (none can be left
+             * open with members once every handle is closed, but it may still be looking). */
+            flush_end();
+            ckpt_end();
+            db_close(last);
+            if (wal_fd >= 0) close(wal_fd);
+            wal_fd = -1;
+        }
+        pthread_mutex_unlock(&life_mutex);
     }
     for (int i = 0; i < CACHE_SLOTS; i++)
         if (db->cache[i].stmt) sqlite3_finalize(db->cache[i].stmt);
@@ -706,13 +817,13 @@ static Rc shared_commit(Db *db, Fail *f) {
     write_depth = 0;
     writer_reset_busy();
     Member me = {0};
+    sem_init(&me.done, 0, 0);
     me.next = batch_members;
     batch_members = &me;
     batch_size++;
     writer_leave();
-    pthread_mutex_lock(&sync_mutex);
-    while (!me.done) pthread_cond_wait(&sync_cond, &sync_mutex);
-    pthread_mutex_unlock(&sync_mutex);
+    while (sem_wait(&me.done) != 0) {} /* EINTR */
+    sem_destroy(&me.done);
     if (!me.ok) {
         if (f) return rc_fail(f, RC_UNAVAILABLE, "the write could not be made durable; retry it later");
         return RC_UNAVAILABLE;

@@ -3,7 +3,8 @@
  * synchronous=FULL; a per-connection prepared-statement cache; bound-parameter queries only;
  * transactions; and the mapping of SQLite result codes to Rc (disk full / read-only → 503).
  * In the server (group commit) write transactions run on one writer connection shared by the
- * threads, committed in batches with one flush each: see db.c.
+ * threads, committed in batches; a flusher thread makes them durable (one fdatasync for the
+ * batches committed before it began) while the next batch runs: see db.c.
  */
 #ifndef SANQU_STORE_DB_H
 #define SANQU_STORE_DB_H
@@ -27,6 +28,9 @@ void db_set_read_only(bool ro);
 /* Turns on group commit for handles of db_path opened after this (the server): see db.c. NULL
  * turns it off for handles opened afterwards. */
 void db_set_group_commit(const char *db_path);
+/* Tests only: under group commit, hook(fd) replaces the fdatasync of the WAL file (returns 0 or -1
+ * as fdatasync does); NULL restores fdatasync. Called from the flusher thread. */
+void db_set_flush_hook(int (*hook)(int fd));
 sqlite3 *db_handle(Db *db);
 const char *db_path(Db *db);
 

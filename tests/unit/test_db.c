@@ -9,8 +9,14 @@
  * run on one shared writer connection and share batches; nested transactions stay savepoints; a
  * rolled-back transaction or a broken deferred foreign key leaves the others of its batch intact;
  * a write outside a transaction goes through the writer and db_changes / db_last_id report it.
+ * The flush runs in a thread of its own while the next batch executes: db_commit returns RC_OK
+ * only after a flush that began once its COMMIT had been made (tested through a hook that stands
+ * in for fdatasync and notes what was committed when it began), and a failed flush fails the
+ * commits it covered, not the following ones.
  */
 #include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/db.h"
@@ -226,6 +233,159 @@ static void test_shared_deferred_fk(void **state) {
     db_close(d);
 }
 
+/* ---- group commit: the flusher -------------------------------------------------------------- */
+
+/* The hook standing in for fdatasync: notes the last row committed when the flush began (a
+ * connection of its own sees every committed batch), sleeps like a slow disk so that batches run
+ * during flushes, then flushes and publishes that row as durable. */
+static sqlite3 *probe;                 /* the hook's connection (used by the flusher thread only) */
+static atomic_llong durable_max;       /* rows of c up to this id are covered by a finished flush */
+static atomic_int flushes;             /* flushes made */
+static atomic_int flushes_begun;       /* flushes begun */
+static atomic_int fail_flushes;        /* the next this many flushes fail */
+static atomic_int flush_sleep_us = 1000;
+
+static int probe_flush(int fd) {
+    atomic_fetch_add(&flushes_begun, 1);
+    sqlite3_stmt *st = NULL;
+    long long seen = -1;
+    if (sqlite3_prepare_v2(probe, "SELECT coalesce(max(id), 0) FROM c", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        seen = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    struct timespec ts = {0, (long)atomic_load(&flush_sleep_us) * 1000};
+    nanosleep(&ts, NULL);
+    atomic_fetch_add(&flushes, 1);
+    if (atomic_load(&fail_flushes) > 0) {
+        atomic_fetch_sub(&fail_flushes, 1);
+        return -1;
+    }
+    int rc = fdatasync(fd);
+    if (rc == 0 && seen >= 0) atomic_store(&durable_max, seen);
+    return rc;
+}
+
+static void probe_on(void) {
+    assert_int_equal(sqlite3_open_v2(gpath, &probe, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    atomic_store(&durable_max, 0);
+    atomic_store(&flushes, 0);
+    atomic_store(&flushes_begun, 0);
+    db_set_flush_hook(probe_flush);
+}
+
+static void probe_off(void) {
+    db_set_flush_hook(NULL);
+    sqlite3_close(probe);
+    probe = NULL;
+}
+
+enum { FTHREADS = 8, FTXNS = 60 };
+
+/* One worker: FTXNS transactions of one row each; after each RC_OK the row must be covered by a
+ * flush that has ended. */
+static void *flush_thread_main(void *arg) {
+    int who = (int)(intptr_t)arg;
+    char err[256];
+    Db *d = db_open(gpath, false, err, sizeof err);
+    if (!d) return (void *)"open failed";
+    const char *bad = NULL;
+    for (int k = 0; k < FTXNS && !bad; k++) {
+        Fail f = {0};
+        if (db_begin(d, &f) != RC_OK) bad = "begin";
+        else if (db_run(d, &f, "INSERT INTO c(p, who, k) VALUES (1, ?, ?)", "ii", (int64_t)who, (int64_t)k) != RC_OK) {
+            bad = "insert";
+            db_rollback(d);
+        } else {
+            int64_t id = db_last_id(d);
+            if (db_commit(d, &f) != RC_OK) bad = "commit";
+            else if (id > atomic_load(&durable_max)) bad = "db_commit returned before a flush covered the commit";
+        }
+        fail_clear(&f);
+    }
+    db_close(d);
+    return (void *)bad;
+}
+
+static void test_commit_waits_for_its_flush(void **state) {
+    (void)state;
+    /* A handle open throughout, so that the writer (and the flusher) live across the threads. */
+    char err[256];
+    Db *keep = db_open(gpath, false, err, sizeof err);
+    assert_non_null(keep);
+    probe_on();
+    pthread_t t[FTHREADS];
+    for (int i = 0; i < FTHREADS; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, flush_thread_main, (void *)(intptr_t)(300 + i)), 0);
+    for (int i = 0; i < FTHREADS; i++) {
+        void *bad = NULL;
+        pthread_join(t[i], &bad);
+        if (bad) fail_msg("thread %d: %s", i, (const char *)bad);
+    }
+    /* Commits shared flushes: with a 1 ms flush, eight threads cannot each have had their own. */
+    int n = atomic_load(&flushes);
+    assert_true(n > 0);
+    assert_true(n < FTHREADS * FTXNS);
+    probe_off();
+    Fail f = {0};
+    int64_t rows = 0;
+    assert_int_equal(db_int(keep, &f, &rows, "SELECT count(*) FROM c WHERE who BETWEEN 300 AND 399", NULL), RC_OK);
+    assert_int_equal(rows, FTHREADS * FTXNS);
+    db_close(keep);
+}
+
+/* A commit made while a flush runs, with no other writer to end its batch, is committed by the
+ * flusher when that flush ends, and acknowledged after the next one. */
+static void *one_commit(void *arg) {
+    Db *d = arg;
+    Fail f = {0};
+    Rc r = db_run(d, &f, "INSERT INTO c(p, who, k) VALUES (1, 400, (SELECT count(*) FROM c WHERE who = 400))", NULL);
+    fail_clear(&f);
+    return (void *)(intptr_t)r;
+}
+
+static void test_batch_left_open_during_a_flush(void **state) {
+    (void)state;
+    char err[256];
+    Db *a = db_open(gpath, false, err, sizeof err), *b = db_open(gpath, false, err, sizeof err);
+    assert_non_null(a);
+    assert_non_null(b);
+    probe_on();
+    atomic_store(&flush_sleep_us, 50000);
+    pthread_t ta, tb;
+    assert_int_equal(pthread_create(&ta, NULL, one_commit, a), 0);
+    struct timespec ts = {0, 100000};
+    while (atomic_load(&flushes_begun) == 0) nanosleep(&ts, NULL); /* a's flush is running */
+    assert_int_equal(pthread_create(&tb, NULL, one_commit, b), 0);
+    void *ra = NULL, *rb = NULL;
+    pthread_join(ta, &ra);
+    pthread_join(tb, &rb);
+    assert_int_equal((int)(intptr_t)ra, RC_OK);
+    assert_int_equal((int)(intptr_t)rb, RC_OK);
+    assert_int_equal(atomic_load(&flushes), 2);
+    atomic_store(&flush_sleep_us, 1000);
+    probe_off();
+    db_close(a);
+    db_close(b);
+}
+
+/* A failed flush fails the commits it covered (503), and the next commit is flushed anew. */
+static void test_failed_flush(void **state) {
+    (void)state;
+    char err[256];
+    Db *d = db_open(gpath, false, err, sizeof err);
+    assert_non_null(d);
+    probe_on();
+    atomic_store(&fail_flushes, 1);
+    Fail f = {0};
+    assert_int_equal(db_run(d, &f, "INSERT INTO c(p, who, k) VALUES (1, 500, 1)", NULL), RC_UNAVAILABLE);
+    fail_clear(&f);
+    assert_int_equal(db_run(d, &f, "INSERT INTO c(p, who, k) VALUES (1, 500, 2)", NULL), RC_OK);
+    fail_clear(&f);
+    assert_int_equal(atomic_load(&flushes), 2);
+    probe_off();
+    db_close(d);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_many_statements),
@@ -234,6 +394,9 @@ int main(void) {
     const struct CMUnitTest shared[] = {
         cmocka_unit_test(test_shared_writer),
         cmocka_unit_test(test_shared_deferred_fk),
+        cmocka_unit_test(test_commit_waits_for_its_flush),
+        cmocka_unit_test(test_batch_left_open_during_a_flush),
+        cmocka_unit_test(test_failed_flush),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     return rc | cmocka_run_group_tests(shared, gsetup, gteardown);

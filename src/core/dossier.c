@@ -989,9 +989,54 @@ Rc dossier_comment(Db *db, const Actor *actor, int64_t id, const char *body, Fai
     "CASE WHEN " d ".closed_on IS NOT NULL OR " d ".due_on IS NULL THEN 'none' WHEN " today " > " d    \
     ".due_on THEN 'red' WHEN " d ".warn_on IS NOT NULL AND " today " >= " d ".warn_on THEN 'yellow' ELSE 'green' END"
 
+/* Records appended by actions (applications, actions taken) name organisations the reader may not
+ * be able to look up (another volunteer team): each record gets, for every organisation field,
+ * KEY_name, and user_name for the one who added it — read now, not stored in the log. Rewrites
+ * the dossier JSON at out from offset `at` when the type has records; leaves it alone otherwise. */
+static Rc name_records(Db *db, const DType *t, Buf *out, size_t at, Fail *f) {
+    bool any = false;
+    const char *k;
+    json_t *fd;
+    json_object_foreach(json_object_get(t->decl, "fields"), k, fd) any |= strcmp(json_string_value(json_object_get(fd, "type")), "records") == 0;
+    if (!any) return RC_OK;
+    json_t *d = json_loadb(out->data + at, out->len - at, 0, NULL);
+    json_t *fields = json_object_get(d, "fields");
+    json_object_foreach(json_object_get(t->decl, "fields"), k, fd) {
+        if (strcmp(json_string_value(json_object_get(fd, "type")), "records") != 0) continue;
+        size_t i;
+        json_t *rec;
+        json_array_foreach(json_object_get(fields, k), i, rec) {
+            const char *rk;
+            json_t *rv;
+            void *tmp;
+            json_object_foreach_safe(rec, tmp, rk, rv) {
+                const char *rt = json_string_value(json_object_get(dtype_field(t, rk), "type"));
+                bool user = strcmp(rk, "user_id") == 0;
+                if (!json_is_integer(rv) || (!user && (!rt || strcmp(rt, "org") != 0))) continue;
+                char name[200] = "", key[80];
+                Fail g = {0};
+                if (user) db_text(db, &g, name, sizeof name, "SELECT display_name FROM users WHERE id = ?", "i", (int64_t)json_integer_value(rv));
+                else db_text(db, &g, name, sizeof name, "SELECT name FROM orgs WHERE id = ?", "i", (int64_t)json_integer_value(rv));
+                fail_clear(&g);
+                if (user) snprintf(key, sizeof key, "user_name");
+                else snprintf(key, sizeof key, "%s_name", rk);
+                if (name[0]) json_object_set_new(rec, key, json_string(name));
+            }
+        }
+    }
+    char *text = d ? json_dumps(d, JSON_COMPACT) : NULL;
+    json_decref(d);
+    if (!text) return rc_fail(f, RC_UNAVAILABLE, "out of memory");
+    out->len = at;
+    buf_puts(out, text);
+    free(text);
+    return buf_oom(out) ? rc_fail(f, RC_UNAVAILABLE, "out of memory") : RC_OK;
+}
+
 Rc dossier_get(Db *db, const Actor *actor, int64_t id, Buf *out, Fail *f) {
     Actor narrowed;
     const Actor *a = dossier_matter_scope(actor, &narrowed);
+    size_t at = out->len;
     Proj p;
     Rc r = load_proj(db, a, id, &p, f);
     if (r != RC_OK) return r;
@@ -1019,6 +1064,7 @@ Rc dossier_get(Db *db, const Actor *actor, int64_t id, Buf *out, Fail *f) {
                   "tti", today, as ? as : "[]", id);
     free(as);
     if (r == RC_NOT_FOUND) r = rc_fail(f, RC_NOT_FOUND, "dossier %lld not found", (long long)id);
+    if (r == RC_OK && t) r = name_records(db, t, out, at, f);
     return r;
 }
 

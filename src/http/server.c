@@ -648,11 +648,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
-    /* Keep-alive: the next request's headers must arrive within the header deadline from now.
-     * (Only when the request was being handled: a dropped connection stays dropped.) */
+    /* Keep-alive: the next request must be complete within the longer of the header deadline and
+     * the inactivity limit (--timeout) from now. A client that keeps a pooled connection idle is
+     * not cut at the (shorter) header deadline, where its next request could meet the shutdown
+     * half-way (a reset instead of an answer); one that trickles on it is still dropped. (Only
+     * when the request was being handled: a dropped connection stays dropped.) */
     Watch *w = conn_watch(conn);
     int64_t handled = 0;
-    if (w) atomic_compare_exchange_strong(&w->deadline_us, &handled, header_deadline());
+    int64_t idle_us = (int64_t)(g_cfg->conn_timeout > g_header_timeout ? g_cfg->conn_timeout : g_header_timeout) * 1000000;
+    if (w) atomic_compare_exchange_strong(&w->deadline_us, &handled, time_mono_us() + idle_us);
     Req *r = *con_cls;
     *con_cls = NULL;
     if (!r || r == (void *)&query_flood) return;

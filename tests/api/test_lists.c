@@ -409,6 +409,14 @@ static void bounty_lifecycle(void **state) {
     r = h_get(cm, "/api/v1/dossiers/%lld", b);
     assert_int_equal(json_array_size(h_jpath(r->json, "fields.actions")), 2);
     assert_int_equal(json_array_size(h_jpath(r->json, "fields.applications")), 2);
+    /* Records name their organisations and who added them, also for a reader who cannot look the
+     * other applicant up (the volunteer team does not see 西吟头村). */
+    r = h_get(v, "/api/v1/dossiers/%lld", b);
+    EXPECT_STATUS(r, 200);
+    assert_non_null(h_jstr(r->json, "fields.applications[1].applicant_org_id_name"));
+    assert_int_equal(h_get(v, "/api/v1/orgs/%lld", com_org)->status, 404);
+    assert_non_null(h_jstr(r->json, "fields.applications[0].user_name"));
+    assert_non_null(h_jstr(r->json, "fields.actions[0].user_name"));
     EXPECT_STATUS(act(v, b, "finish", json_pack("{s:s}", "summary", "完成两次行动")), 200);
     EXPECT_STATUS(act(v, b, "evaluate", json_pack("{s:s, s:s}", "evaluation", "好", "rating", "good")), 403);
     EXPECT_STATUS(act(cm, b, "evaluate", json_pack("{s:s, s:s}", "evaluation", "组织有力", "rating", "excellent")), 200);

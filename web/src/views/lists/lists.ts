@@ -18,7 +18,10 @@ export interface Category {
   active: boolean
 }
 
-/** Categories by domain (active ones), loaded once per page load; `reloadCategories` after edits. */
+/**
+ * Categories by domain, retired ones too (records keep showing their labels; selects offer the
+ * active ones only), loaded once per page load; `reloadCategories` after edits.
+ */
 export const categories = reactive<Record<string, Category[]>>({})
 const catLoading: Record<string, Promise<Category[]>> = {}
 
@@ -26,7 +29,7 @@ export function loadCategories(domain: string): Promise<Category[]> {
   if (!domain) return Promise.resolve([])
   if (!catLoading[domain]) {
     catLoading[domain] = api
-      .get<{ items: Category[] }>('/categories', { domain })
+      .get<{ items: Category[] }>('/categories', { domain, all: true })
       .then((res) => {
         const items = Array.isArray(res?.items) ? res.items : []
         categories[domain] = items

@@ -175,7 +175,10 @@ static int wal_flush(void) {
  * CPU, with two fsyncs, all of it under the write lock). The writer's WAL hook asks for one when
  * the WAL holds CKPT_FRAMES frames; the checkpoint is PASSIVE: it never blocks readers or the
  * writer, and the writer restarts the WAL from its beginning once it has been copied back. */
-enum { CKPT_FRAMES = 1000 };
+enum { CKPT_FRAMES = 1000, CKPT_TRUNCATE_FRAMES = 16000 };
+static int wal_limit = CKPT_TRUNCATE_FRAMES; /* see db_set_wal_limit */
+
+void db_set_wal_limit(int frames) { wal_limit = frames > 0 ? frames : CKPT_TRUNCATE_FRAMES; }
 static pthread_t ckpt_thread;
 static bool ckpt_running;        /* the thread exists (under life_mutex, with writer) */
 static pthread_mutex_t ckpt_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -210,9 +213,20 @@ static void *ckpt_main(void *arg) {
         if (ckpt_stop) break;
         ckpt_wanted = false;
         pthread_mutex_unlock(&ckpt_mutex);
-        int rc = c ? sqlite3_wal_checkpoint_v2(c->h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) : SQLITE_OK;
+        int log = 0, done = 0;
+        int rc = c ? sqlite3_wal_checkpoint_v2(c->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) : SQLITE_OK;
         if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
             log_error("checkpoint failed: %s", sqlite3_errmsg(c->h));
+        /* Under steady load some reader always holds a snapshot in the WAL, so the writer never
+         * finds it free to start again from its beginning and it grows without end (measured: 1.5
+         * GB in 100 s of the soak mix, with every connection mapping its growing index). Past
+         * CKPT_TRUNCATE_FRAMES a TRUNCATE checkpoint waits (busy handler) for the readers of old
+         * frames and the writer, copies everything back and empties the WAL. It syncs the
+         * database before truncating, so nothing committed is lost, acknowledged or not. */
+        if (c && rc == SQLITE_OK && log >= wal_limit) {
+            rc = sqlite3_wal_checkpoint_v2(c->h, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+            if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY) log_error("checkpoint (truncate) failed: %s", sqlite3_errmsg(c->h));
+        }
         pthread_mutex_lock(&ckpt_mutex);
     }
     pthread_mutex_unlock(&ckpt_mutex);

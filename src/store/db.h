@@ -31,6 +31,9 @@ void db_set_group_commit(const char *db_path);
 /* Tests only: under group commit, hook(fd) replaces the fdatasync of the WAL file (returns 0 or -1
  * as fdatasync does); NULL restores fdatasync. Called from the flusher thread. */
 void db_set_flush_hook(int (*hook)(int fd));
+/* Tests only: the WAL length (frames) past which the checkpoint thread empties the WAL (TRUNCATE);
+ * 0 restores the default. Takes effect for writers started afterwards. */
+void db_set_wal_limit(int frames);
 sqlite3 *db_handle(Db *db);
 const char *db_path(Db *db);
 

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -386,6 +387,61 @@ static void test_failed_flush(void **state) {
     db_close(d);
 }
 
+/* Under steady reads the WAL never finds a moment without a reader of its frames, so the writer
+ * cannot start it again from its beginning; the checkpoint thread empties it once it is past the
+ * limit (db_set_wal_limit). Without that, this test's WAL grows to the whole ~48 MB written. */
+static atomic_bool reading;
+static int no_sync(int fd) { (void)fd; return 0; }
+
+static void *reader_main(void *arg) {
+    (void)arg;
+    char err[256];
+    Db *d = db_open(gpath, false, err, sizeof err);
+    if (!d) return (void *)"open failed";
+    while (atomic_load(&reading)) {
+        Fail f = {0};
+        int64_t n = 0;
+        db_int(d, &f, &n, "SELECT count(*) FROM c", NULL);
+        fail_clear(&f);
+    }
+    db_close(d);
+    return NULL;
+}
+
+static void test_wal_stays_bounded(void **state) {
+    (void)state;
+    db_set_flush_hook(no_sync);
+    db_set_wal_limit(2000); /* ~8 MB of 4 KiB pages */
+    char err[256];
+    Db *d = db_open(gpath, false, err, sizeof err);
+    assert_non_null(d);
+    atomic_store(&reading, true);
+    pthread_t rt[2];
+    for (int i = 0; i < 2; i++) assert_int_equal(pthread_create(&rt[i], NULL, reader_main, NULL), 0);
+    Fail f = {0};
+    for (int k = 0; k < 3000; k++) {
+        assert_int_equal(db_begin(d, &f), RC_OK);
+        assert_int_equal(db_run(d, &f, "INSERT INTO c(p, who, k) VALUES (1, -1, ?)", "i", (int64_t)k), RC_OK);
+        assert_int_equal(db_run(d, &f, "UPDATE c SET who = -1 - length(zeroblob(16000)) WHERE id = ?", "i", db_last_id(d)), RC_OK);
+        assert_int_equal(db_run(d, &f, "CREATE TABLE IF NOT EXISTS pad(b BLOB)", NULL), RC_OK);
+        assert_int_equal(db_run(d, &f, "INSERT INTO pad(b) VALUES (zeroblob(16000))", NULL), RC_OK);
+        assert_int_equal(db_commit(d, &f), RC_OK);
+    }
+    atomic_store(&reading, false);
+    for (int i = 0; i < 2; i++) pthread_join(rt[i], NULL);
+    char wal[300];
+    snprintf(wal, sizeof wal, "%s-wal", gpath);
+    struct stat sb;
+    assert_int_equal(stat(wal, &sb), 0);
+    /* 3,000 transactions of ~5 pages wrote ~60 MB of frames; the WAL stays near its limit. */
+    if (sb.st_size > 24 * 1024 * 1024) fail_msg("the WAL grew to %lld bytes", (long long)sb.st_size);
+    assert_int_equal(db_run(d, &f, "DELETE FROM pad", NULL), RC_OK);
+    fail_clear(&f);
+    db_close(d);
+    db_set_wal_limit(0);
+    db_set_flush_hook(NULL);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_many_statements),
@@ -397,6 +453,7 @@ int main(void) {
         cmocka_unit_test(test_commit_waits_for_its_flush),
         cmocka_unit_test(test_batch_left_open_during_a_flush),
         cmocka_unit_test(test_failed_flush),
+        cmocka_unit_test(test_wal_stays_bounded),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     return rc | cmocka_run_group_tests(shared, gsetup, gteardown);

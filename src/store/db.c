@@ -401,7 +401,7 @@ static Db *conn_open(const char *path, bool create, bool is_writer, char *err, s
         "PRAGMA synchronous=FULL;"
         "PRAGMA foreign_keys=ON;"
         "PRAGMA temp_store=MEMORY;"
-        "PRAGMA cache_size=-4000;"
+        "PRAGMA cache_size=-2000;"
         "PRAGMA mmap_size=268435456;";
     char *msg = NULL;
     rc = sqlite3_exec(db->h, pragmas, NULL, NULL, &msg);

@@ -4,7 +4,7 @@ matching, writes of records and dossier comments) for a bounded time against
 sanqu on loopback. After a warm-up, resident memory and open file descriptors are sampled; at the
 end both must be within 5% (plus a small absolute allowance) of the warm-up values, and no answer
 may be an error other than those expected.
-Usage: soak.py BINARY [--seconds 600] [--warmup 60]
+Usage: soak.py BINARY [--seconds 600] [--warmup 120]
 """
 import argparse
 import json
@@ -35,7 +35,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('binary')
     ap.add_argument('--seconds', type=int, default=600)
-    ap.add_argument('--warmup', type=int, default=60)
+    ap.add_argument('--warmup', type=int, default=120)
+    ap.add_argument('--threads', type=int, help='worker threads of the server (default: its own)')
     a = ap.parse_args()
     binary = os.path.abspath(a.binary)
     tmp = tempfile.mkdtemp(prefix='sanqu-soak-')
@@ -44,7 +45,8 @@ def main():
     subprocess.run([binary, 'demo', '--db', db, '--password-stdin'], input=PW + '\n', text=True, check=True,
                    capture_output=True, env=env)
     pf = os.path.join(tmp, 'port')
-    srv = subprocess.Popen([binary, 'serve', '--db', db, '--listen', '127.0.0.1:0', '--port-file', pf, '--quiet'],
+    srv = subprocess.Popen([binary, 'serve', '--db', db, '--listen', '127.0.0.1:0', '--port-file', pf, '--quiet']
+                           + (['--threads', str(a.threads)] if a.threads else []),
                            env=env, stderr=open(os.path.join(tmp, 'server.log'), 'w'))
     try:
         for _ in range(500):

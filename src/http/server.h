@@ -1,6 +1,6 @@
 /*
- * server.h — the HTTP server: libmicrohttpd with its internal epoll thread pool, one SQLite
- * connection per worker thread, the dispatcher that enforces the route table's rules before any
+ * server.h — the HTTP server: libmicrohttpd with its internal epoll thread pool, a pool of SQLite
+ * connections borrowed per request, the dispatcher that enforces the route table's rules before any
  * handler runs, security headers, the access log, deadlines for slow clients (a watchdog thread for
  * request headers) and a graceful stop on SIGTERM/SIGINT.
  */
@@ -21,8 +21,9 @@ void server_set_header_timeout(int seconds);
  * WAL and returns 0; returns non-zero when it cannot start (the reason is logged). */
 int server_run(const ServerConfig *cfg);
 
-/* The calling thread's database connection (opened on first use, closed when the thread ends);
- * NULL when it cannot be opened. */
+/* The database connection the calling worker holds for this call of the access handler (borrowed
+ * from the server's pool on first use in the call, given back at its end); NULL when none can be
+ * opened. */
 Db *server_db(void);
 
 /* Dispatches one fully-received request through the route table (used by the server and by the

@@ -67,8 +67,13 @@ typedef struct DossierFilter {
     int limit;                /* page size */
 } DossierFilter;
 
-/* Lists dossiers newest first with cursor pagination: {"items":[…],"next_cursor":N|null}. */
+/* Lists dossiers newest first with cursor pagination: {"items":[…],"next_cursor":N|null}. With a
+ * full-text query a page reads at most 4,000 rows of the search index: one that the bound cuts
+ * short may hold fewer items than asked (even none) with next_cursor set; the next page goes on. */
 Rc dossier_list(Db *db, const Actor *a, const DossierFilter *flt, Buf *out, Fail *f);
+
+/* Tests: how many index rows a search page reads at most (rows <= 0: the default, 4,000). */
+void dossier_set_search_scan(int rows);
 
 /* The supervision board (督办): open red and yellow matters and those under supervision, with
  * totals by area and by handler, in the actor's scope (area_id -1: every area). */

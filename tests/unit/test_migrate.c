@@ -1,7 +1,7 @@
 /*
  * test_migrate.c — numbered migrations: a new database reaches the latest version, a second run
  * changes nothing, a database written by a newer sanqu is refused and left untouched, and the
- * audit log refuses UPDATE and DELETE.
+ * audit log refuses UPDATE and DELETE; migration 010 renumbers the rows of the search index.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -99,11 +99,53 @@ static void test_audit_append_only(void **state) {
     unlink(path);
 }
 
+/* Migration 010: a database of schema 9, whose search rows are numbered the old way (the
+ * dossier's id; 10^12 + a comment event's id), comes out with rows numbered by dossier ((2^39 - 1 - id) << 24
+ * | the comment's sequence number, newest first) and the same texts, still found by the cjk tokenizer. */
+static void test_search_rows_renumbered(void **state) {
+    (void)state;
+    char err[256];
+    Db *db = db_open(path, true, err, sizeof err);
+    assert_non_null(db);
+    Fail f = {0};
+    assert_true(migrate_current(db) == 0);
+    for (int i = 0; i < migrations_count && migrations[i].version <= 9; i++) {
+        assert_int_equal(db_begin(db, &f), RC_OK);
+        assert_int_equal(db_exec(db, &f, migrations[i].sql), RC_OK);
+        assert_int_equal(db_run(db, &f, "INSERT INTO schema_migrations(version, name) VALUES (?, ?)", "it",
+                                (int64_t)migrations[i].version, migrations[i].name), RC_OK);
+        assert_int_equal(db_commit(db, &f), RC_OK);
+    }
+    assert_int_equal(migrate_current(db), 9);
+    /* The rows alone (no dossier behind them: the index is what is renumbered). */
+    assert_int_equal(db_exec(db, &f, "PRAGMA foreign_keys = OFF"), RC_OK);
+    assert_int_equal(db_exec(db, &f,
+                             "INSERT INTO dossier_events(id, dossier_id, seq, at, action, payload, hash)"
+                             " VALUES (55, 7, 3, '2026-01-01T00:00:00Z', 'comment', '{}', x'00'),"
+                             " (56, 9, 2, '2026-01-01T00:00:00Z', 'comment', '{}', x'00');"
+                             "INSERT INTO dossiers_fts(rowid, text, dossier_id) VALUES (7, '鹭鸶湾路灯维修', 7),"
+                             " (9, '排水改造', 9), (1000000000055, '路灯已换', 7), (1000000000056, '鹭鸶湾积水', 9);"),
+                     RC_OK);
+    assert_int_equal(migrate_apply(db, err, sizeof err), RC_OK);
+    assert_int_equal(migrate_current(db), migrate_latest());
+    assert_int_equal(scalar(db, "SELECT count(*) FROM dossiers_fts"), 4);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM dossiers_fts WHERE rowid = ((549755813887 - 7) << 24) AND text = '鹭鸶湾路灯维修' AND dossier_id = 7"), 1);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM dossiers_fts WHERE rowid = ((549755813887 - 7) << 24) | 3 AND text = '路灯已换'"), 1);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM dossiers_fts WHERE rowid = ((549755813887 - 9) << 24) | 2 AND text = '鹭鸶湾积水'"), 1);
+    /* Two-character words are found in the renumbered index, newest dossier first. */
+    assert_int_equal(scalar(db, "SELECT count(*) FROM dossiers_fts WHERE dossiers_fts MATCH '\"鹭鸶\"'"), 2);
+    assert_int_equal(scalar(db, "SELECT 549755813887 - (rowid >> 24) FROM dossiers_fts WHERE dossiers_fts MATCH '\"鹭鸶\"' ORDER BY rowid LIMIT 1"), 9);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM dossiers_fts WHERE dossiers_fts MATCH '\"路灯\"' AND rowid >= ((549755813887 - 7) << 24) AND rowid < ((549755813887 - 6) << 24)"), 2);
+    db_close(db);
+    unlink(path);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fresh_and_idempotent),
         cmocka_unit_test(test_newer_database_refused),
         cmocka_unit_test(test_audit_append_only),
+        cmocka_unit_test(test_search_rows_renumbered),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -979,9 +979,11 @@ Rc dossier_comment(Db *db, const Actor *actor, int64_t id, const char *body, Fai
     time_today(today, sizeof today);
     json_t *payload = json_pack("{s:s, s:s}", "comment", body, "on", today);
     r = t ? append_event(db, a, t, &p, false, "comment", NULL, payload, NULL, f) : rc_fail(f, RC_INTERNAL, "unknown type");
+    /* Indexed when the batch commits: one search-index segment for the batch, not one each. */
+    int64_t row = FTS_ROW(id, p.events);
     if (r == RC_OK && p.events <= FTS_SEQ_MAX)
-        r = db_run(db, f, "INSERT INTO dossiers_fts(rowid, text, dossier_id) VALUES (?, ?, ?)", "iti",
-                   FTS_ROW(id, p.events), body, id);
+        r = db_run_at_commit(db, f, row, "INSERT INTO dossiers_fts(rowid, text, dossier_id) VALUES (?, ?, ?)", "iti", row,
+                             body, id);
     if (r == RC_OK) r = audit_write(db, f, a, NULL, NULL, "update", "dossier", id, "ok", json_pack("{s:s}", "action", "comment"));
     if (r == RC_OK) r = db_commit(db, f);
     if (r != RC_OK) db_rollback(db);

@@ -139,6 +139,30 @@ static bool batch_open;      /* the writer holds an open transaction */
 static int batch_size;       /* members in it */
 static Member *batch_members; /* their wait records (on their stacks) */
 
+/* Statements queued by db_run_at_commit for the open batch (under write_mutex), and where each
+ * savepoint level of the thread holding the writer began in the queue, to drop what a rollback
+ * undoes (level 0: the member's transaction; deeper levels past DEFER_LEVELS share the last). */
+enum { DEFER_ARGS = 4, DEFER_LEVELS = 8 };
+typedef struct Deferred {
+    int64_t order;
+    const char *sql;
+    char fmt[DEFER_ARGS + 1];
+    int64_t num[DEFER_ARGS];
+    char *text[DEFER_ARGS];
+} Deferred;
+static Deferred *deferred;
+static size_t deferred_n, deferred_cap;
+static _Thread_local size_t defer_mark[DEFER_LEVELS];
+
+static void deferred_drop(size_t from) {
+    for (size_t i = from; i < deferred_n; i++)
+        for (int k = 0; k < DEFER_ARGS; k++) free(deferred[i].text[k]);
+    if (from < deferred_n) deferred_n = from;
+}
+
+static void mark_level(int depth) { defer_mark[depth < DEFER_LEVELS ? depth : DEFER_LEVELS - 1] = deferred_n; }
+static size_t level_mark(int depth) { return defer_mark[depth < DEFER_LEVELS ? depth : DEFER_LEVELS - 1]; }
+
 /* Tells each member of list its outcome and wakes it. A member may return (and its record on
  * its stack vanish) as soon as it is posted, so the next pointer is read first. */
 static void members_wake(Member *list, bool ok) {
@@ -261,12 +285,44 @@ static inline Db *conn(Db *db) { return write_depth > 0 && db->shared ? writer :
 /* Runs a statement without parameters on connection c through its cache (BEGIN, COMMIT, the
  * savepoints of members). */
 static int ctl(Db *c, const char *sql);
+static sqlite3_stmt *cache_get(Db *c, Fail *f, const char *sql);
 
 /* Resets the writer's statements left running by a finished transaction, so that none keeps
  * the batch's transaction busy and none is reset later by its former user, outside the lock. */
 static void writer_reset_busy(void) {
     for (sqlite3_stmt *s = sqlite3_next_stmt(writer->h, NULL); s; s = sqlite3_next_stmt(writer->h, s))
         if (sqlite3_stmt_busy(s)) sqlite3_reset(s);
+}
+
+static int deferred_cmp(const void *a, const void *b) {
+    int64_t x = ((const Deferred *)a)->order, y = ((const Deferred *)b)->order;
+    return (x > y) - (x < y);
+}
+
+/* Runs the batch's queued statements on the writer, in order (write_mutex held). */
+static bool deferred_run(void) {
+    /* qsort is not stable: equal orders keep the order of queueing through the index. */
+    qsort(deferred, deferred_n, sizeof *deferred, deferred_cmp);
+    for (size_t i = 0; i < deferred_n; i++) {
+        Deferred *d = &deferred[i];
+        sqlite3_stmt *st = cache_get(writer, NULL, d->sql);
+        if (!st) return false;
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        for (int k = 0; d->fmt[k]; k++) {
+            if (d->fmt[k] == 'i') sqlite3_bind_int64(st, k + 1, d->num[k]);
+            else if (d->text[k]) sqlite3_bind_text(st, k + 1, d->text[k], -1, SQLITE_STATIC);
+        }
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {}
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (rc != SQLITE_DONE) {
+            log_error("a statement queued for the commit failed: %s in: %.120s", sqlite3_errmsg(writer->h), d->sql);
+            return false;
+        }
+    }
+    return true;
 }
 
 /* Ends the open batch (write_mutex held; released on return): commits it and queues its members
@@ -281,12 +337,14 @@ static void batch_end(bool ok) {
     if (sqlite3_get_autocommit(writer->h)) {
         ok = false;
     } else if (ok) {
-        int rc = ctl(writer, "COMMIT");
+        ok = deferred_run();
+        int rc = ok ? ctl(writer, "COMMIT") : SQLITE_OK;
         if (rc != SQLITE_OK) {
             log_error("group commit failed: %s", sqlite3_errmsg(writer->h));
             ok = false;
         }
     }
+    deferred_drop(0);
     if (!ok && !sqlite3_get_autocommit(writer->h)) sqlite3_exec(writer->h, "ROLLBACK", NULL, NULL, NULL);
     if (ok && list && flush_running) {
         Member *last = list;
@@ -667,26 +725,71 @@ static bool autocommit_write(Db *db, const char *sql) {
     return st && !sqlite3_stmt_readonly(st);
 }
 
+/* db_run with a va_list: a write outside a transaction goes to the writer in one of its own. */
+static Rc run_routed_v(Db *db, Fail *f, const char *sql, const char *fmt, va_list ap) {
+    if (!autocommit_write(db, sql)) return run_v(db, f, sql, fmt, ap);
+    Fail own = {0};
+    Fail *g = f ? f : &own;
+    Rc r = db_begin(db, g);
+    if (r == RC_OK) {
+        r = run_v(db, g, sql, fmt, ap);
+        if (r == RC_OK) r = db_commit(db, g);
+        else db_rollback(db);
+    }
+    fail_clear(&own);
+    return r;
+}
+
 Rc db_run(Db *db, Fail *f, const char *sql, const char *fmt, ...) {
     va_list ap;
-    if (autocommit_write(db, sql)) {
-        Fail own = {0};
-        Fail *g = f ? f : &own;
-        Rc r = db_begin(db, g);
-        if (r == RC_OK) {
-            va_start(ap, fmt);
-            r = run_v(db, g, sql, fmt, ap);
-            va_end(ap);
-            if (r == RC_OK) r = db_commit(db, g);
-            else db_rollback(db);
-        }
-        fail_clear(&own);
-        return r;
-    }
     va_start(ap, fmt);
-    Rc r = run_v(db, f, sql, fmt, ap);
+    Rc r = run_routed_v(db, f, sql, fmt, ap);
     va_end(ap);
     return r;
+}
+
+Rc db_run_at_commit(Db *db, Fail *f, int64_t order, const char *sql, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    if (!db->shared || write_depth == 0) {
+        Rc r = run_routed_v(db, f, sql, fmt, ap);
+        va_end(ap);
+        return r;
+    }
+    size_t nargs = strlen(fmt);
+    if (nargs > DEFER_ARGS || strspn(fmt, "it") != nargs) {
+        va_end(ap);
+        log_error("db_run_at_commit: bad format '%s'", fmt);
+        return rc_fail(f, RC_INTERNAL, "storage error");
+    }
+    if (deferred_n == deferred_cap) {
+        size_t cap = deferred_cap ? deferred_cap * 2 : 64;
+        Deferred *nd = realloc(deferred, cap * sizeof *nd);
+        if (!nd) {
+            va_end(ap);
+            return rc_fail(f, RC_UNAVAILABLE, "out of memory");
+        }
+        deferred = nd;
+        deferred_cap = cap;
+    }
+    Deferred d = {.order = order, .sql = sql};
+    memcpy(d.fmt, fmt, nargs + 1);
+    bool oom = false;
+    for (size_t k = 0; k < nargs; k++) {
+        if (fmt[k] == 'i') {
+            d.num[k] = va_arg(ap, int64_t);
+        } else {
+            const char *t = va_arg(ap, const char *);
+            if (t && !(d.text[k] = strdup(t))) oom = true;
+        }
+    }
+    va_end(ap);
+    if (oom) {
+        for (int k = 0; k < DEFER_ARGS; k++) free(d.text[k]);
+        return rc_fail(f, RC_UNAVAILABLE, "out of memory");
+    }
+    deferred[deferred_n++] = d;
+    return RC_OK;
 }
 
 Rc db_int(Db *db, Fail *f, int64_t *out, const char *sql, const char *fmt, ...) {
@@ -772,13 +875,17 @@ static Rc shared_begin(Db *db, Fail *f) {
         return r;
     }
     write_depth = 1;
+    mark_level(0);
     return RC_OK;
 }
 
 Rc db_begin(Db *db, Fail *f) {
     if (write_depth > 0) {
         Rc r = savepoint(db, f, "SAVEPOINT", write_depth);
-        if (r == RC_OK) write_depth++;
+        if (r == RC_OK) {
+            if (db->shared) mark_level(write_depth);
+            write_depth++;
+        }
         return r;
     }
     if (db->shared) return shared_begin(db, f);
@@ -797,6 +904,7 @@ Rc db_begin(Db *db, Fail *f) {
 static void shared_rollback(Db *db) {
     (void)db;
     write_depth = 0;
+    deferred_drop(level_mark(0));
     writer_reset_busy();
     if (!sqlite3_get_autocommit(writer->h) &&
         (ctl(writer, "ROLLBACK TO member") != SQLITE_OK || ctl(writer, "RELEASE member") != SQLITE_OK)) {
@@ -875,6 +983,7 @@ Rc db_commit(Db *db, Fail *f) {
 
 void db_rollback(Db *db) {
     if (write_depth > 1) {
+        if (db->shared) deferred_drop(level_mark(write_depth - 1));
         Fail g = {0};
         savepoint(db, &g, "ROLLBACK TO", write_depth - 1);
         savepoint(db, &g, "RELEASE", write_depth - 1);

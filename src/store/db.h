@@ -57,6 +57,16 @@ Rc db_int(Db *db, Fail *f, int64_t *out, const char *sql, const char *fmt, ...);
  * outsz); RC_NOT_FOUND without a row. */
 Rc db_text(Db *db, Fail *f, char *out, size_t outsz, const char *sql, const char *fmt, ...);
 
+/* A statement that may wait for the end of the transaction, such as adding a row to a full-text
+ * index: FTS5 writes a segment at every savepoint that touched it, so rows added one savepoint
+ * at a time cost a segment each (~80 µs of an append). Inside a write transaction of a shared
+ * handle (group commit), the statement runs on the writer just before its batch commits, after
+ * the work of every member of the batch, in ascending `order`; it is dropped when the
+ * transaction, or the savepoint it was queued in, rolls back; if it fails, the batch fails (every
+ * member's db_commit answers RC_UNAVAILABLE, none was acknowledged). Otherwise it runs at once.
+ * fmt takes 'i' (int64_t) and 't' (const char *, copied; NULL binds NULL) only. */
+Rc db_run_at_commit(Db *db, Fail *f, int64_t order, const char *sql, const char *fmt, ...);
+
 /* Executes SQL text with no parameters (schema, pragmas). */
 Rc db_exec(Db *db, Fail *f, const char *sql);
 

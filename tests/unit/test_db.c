@@ -123,7 +123,9 @@ static int gsetup(void **state) {
     Rc r = db_exec(d, &f, "CREATE TABLE p(id INTEGER PRIMARY KEY, n INTEGER NOT NULL DEFAULT 0);"
                           "CREATE TABLE c(id INTEGER PRIMARY KEY, p INTEGER NOT NULL REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED,"
                           " who INTEGER, k INTEGER, UNIQUE(who, k));"
-                          "INSERT INTO p(id) VALUES (1);");
+                          "INSERT INTO p(id) VALUES (1);"
+                          "CREATE TABLE dq(who INTEGER, k INTEGER, UNIQUE(who, k));"
+                          "CREATE TABLE q(id INTEGER PRIMARY KEY, v TEXT);");
     db_close(d);
     if (r != RC_OK) return -1;
     db_set_group_commit(gpath);
@@ -140,7 +142,9 @@ static int gteardown(void **state) {
 
 /* One worker: TXNS transactions, each a row of its own, a nested savepoint of which every fifth
  * is rolled back, and every seventh transaction rolled back whole; also a write outside any
- * transaction. Reads its own rows back on its own connection after each commit. */
+ * transaction. Reads its own rows back on its own connection after each commit. Each
+ * transaction also queues a row of dq for its batch's commit (db_run_at_commit), and one more in
+ * its nested savepoint (k + 100000). */
 static void *writer_thread(void *arg) {
     int who = (int)(intptr_t)arg;
     char err[256];
@@ -153,8 +157,12 @@ static void *writer_thread(void *arg) {
         if (db_run(d, &f, "INSERT INTO c(p, who, k) VALUES (1, ?, ?)", "ii", (int64_t)who, (int64_t)k) != RC_OK) bad = "insert";
         int64_t id = db_last_id(d);
         if (!bad && db_changes(d) != 1) bad = "changes in a transaction";
+        if (!bad && db_run_at_commit(d, &f, k, "INSERT INTO dq(who, k) VALUES (?, ?)", "ii", (int64_t)who, (int64_t)k) != RC_OK)
+            bad = "queue";
         if (!bad && db_begin(d, &f) != RC_OK) bad = "savepoint";
         if (!bad && db_run(d, &f, "UPDATE p SET n = n + 1 WHERE id = 1", NULL) != RC_OK) bad = "update";
+        if (!bad && db_run_at_commit(d, &f, k, "INSERT INTO dq(who, k) VALUES (?, ?)", "ii", (int64_t)who, (int64_t)k + 100000) != RC_OK)
+            bad = "queue in a savepoint";
         if (!bad && k % 5 == 0) db_rollback(d);
         else if (!bad && db_commit(d, &f) != RC_OK) bad = "release";
         if (bad) { db_rollback(d); fail_clear(&f); break; }
@@ -199,6 +207,13 @@ static void test_shared_writer(void **state) {
     assert_int_equal(rows, (int64_t)THREADS * kept);
     assert_int_equal(db_int(d, &f, &n, "SELECT n FROM p WHERE id = 1", NULL), RC_OK);
     assert_int_equal(n, (int64_t)THREADS * bumps);
+    /* Queued rows: those of committed transactions, minus those of rolled-back savepoints. */
+    assert_int_equal(db_int(d, &f, &n, "SELECT count(*) FROM dq WHERE k < 100000", NULL), RC_OK);
+    assert_int_equal(n, (int64_t)THREADS * kept);
+    assert_int_equal(db_int(d, &f, &n, "SELECT count(*) FROM dq WHERE k >= 100000", NULL), RC_OK);
+    assert_int_equal(n, (int64_t)THREADS * bumps);
+    assert_int_equal(db_int(d, &f, &n, "SELECT count(*) FROM dq WHERE (k % 100000) % 7 = 3 OR (k >= 100000 AND k % 5 = 0)", NULL), RC_OK);
+    assert_int_equal(n, 0);
     char ok[32];
     assert_int_equal(db_text(d, &f, ok, sizeof ok, "PRAGMA integrity_check", NULL), RC_OK);
     assert_string_equal(ok, "ok");
@@ -388,6 +403,55 @@ static void test_failed_flush(void **state) {
     db_close(d);
 }
 
+/* db_run_at_commit: queued statements run when the batch commits, in ascending order, not
+ * before (the transaction does not see them); a rolled-back savepoint drops its own; one that
+ * fails at the commit fails the batch, so nothing of the transaction is kept. */
+static void test_run_at_commit(void **state) {
+    (void)state;
+    char err[256];
+    Db *d = db_open(gpath, false, err, sizeof err);
+    assert_non_null(d);
+    Fail f = {0};
+    int64_t n = -1;
+    assert_int_equal(db_begin(d, &f), RC_OK);
+    assert_int_equal(db_run_at_commit(d, &f, 30, "INSERT INTO q(id, v) VALUES (?, ?)", "it", (int64_t)3, "c"), RC_OK);
+    assert_int_equal(db_run_at_commit(d, &f, 10, "INSERT INTO q(id, v) VALUES (?, ?)", "it", (int64_t)1, "a"), RC_OK);
+    assert_int_equal(db_begin(d, &f), RC_OK);
+    assert_int_equal(db_run_at_commit(d, &f, 20, "INSERT INTO q(id, v) VALUES (?, ?)", "it", (int64_t)9, "x"), RC_OK);
+    db_rollback(d);
+    assert_int_equal(db_begin(d, &f), RC_OK);
+    assert_int_equal(db_run_at_commit(d, &f, 20, "INSERT INTO q(id, v) VALUES (?, ?)", "it", (int64_t)2, "b"), RC_OK);
+    assert_int_equal(db_commit(d, &f), RC_OK);
+    assert_int_equal(db_int(d, &f, &n, "SELECT count(*) FROM q", NULL), RC_OK);
+    assert_int_equal(n, 0); /* not yet */
+    assert_int_equal(db_commit(d, &f), RC_OK);
+    char got[16];
+    assert_int_equal(db_text(d, &f, got, sizeof got, "SELECT group_concat(v, '') FROM (SELECT v FROM q ORDER BY id)", NULL), RC_OK);
+    assert_string_equal(got, "abc");
+
+    /* Rolled back whole: nothing. */
+    assert_int_equal(db_begin(d, &f), RC_OK);
+    assert_int_equal(db_run_at_commit(d, &f, 1, "INSERT INTO q(id, v) VALUES (?, ?)", "it", (int64_t)4, "z"), RC_OK);
+    db_rollback(d);
+    assert_int_equal(db_int(d, &f, &n, "SELECT count(*) FROM q", NULL), RC_OK);
+    assert_int_equal(n, 3);
+
+    /* Failing at the commit (row 1 exists): the transaction is not kept. */
+    assert_int_equal(db_begin(d, &f), RC_OK);
+    assert_int_equal(db_run(d, &f, "INSERT INTO c(p, who, k) VALUES (1, 600, 1)", NULL), RC_OK);
+    assert_int_equal(db_run_at_commit(d, &f, 1, "INSERT INTO q(id, v) VALUES (?, ?)", "it", (int64_t)1, "dup"), RC_OK);
+    assert_int_equal(db_commit(d, &f), RC_UNAVAILABLE);
+    fail_clear(&f);
+    assert_int_equal(db_int(d, &f, &n, "SELECT count(*) FROM c WHERE who = 600", NULL), RC_OK);
+    assert_int_equal(n, 0);
+    /* Outside a transaction it runs at once. */
+    assert_int_equal(db_run_at_commit(d, &f, 1, "INSERT INTO q(id, v) VALUES (?, ?)", "it", (int64_t)5, "e"), RC_OK);
+    assert_int_equal(db_int(d, &f, &n, "SELECT count(*) FROM q", NULL), RC_OK);
+    assert_int_equal(n, 4);
+    fail_clear(&f);
+    db_close(d);
+}
+
 /* Under steady reads the WAL never finds a moment without a reader of its frames, so the writer
  * cannot start it again from its beginning; the checkpoint thread empties it once it is past the
  * limit (db_set_wal_limit). Without that, this test's WAL grows to the whole ~48 MB written. */
@@ -463,6 +527,7 @@ int main(void) {
         cmocka_unit_test(test_commit_waits_for_its_flush),
         cmocka_unit_test(test_batch_left_open_during_a_flush),
         cmocka_unit_test(test_failed_flush),
+        cmocka_unit_test(test_run_at_commit),
         cmocka_unit_test(test_wal_stays_bounded),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);

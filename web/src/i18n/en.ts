@@ -544,6 +544,8 @@ export default {
       page: 'Page {n}',
       prev: 'Previous',
       next: 'Next',
+      searchGoesOn: 'Nothing matching the filters in this stretch; the search can go on to older dossiers',
+      searchOn: 'Search on',
     },
     detail: {
       dueHead: 'due {date}',

@@ -545,6 +545,8 @@ export default {
       page: '第 {n} 页',
       prev: '上一页',
       next: '下一页',
+      searchGoesOn: '本页范围内没有符合筛选条件的结果，可继续查找更早的档案',
+      searchOn: '继续查找',
     },
     detail: {
       dueHead: '{date} 前办理',

@@ -841,25 +841,6 @@ static json_t *snapshot(void) {
     return all;
 }
 
-/* Ids found by a full-text query, as text. */
-static char *search(const char *q) {
-    DossierFilter flt = {.q = q, .area_id = -1, .org_id = -1, .handler_org_id = -1, .limit = 200};
-    Buf b = BUF_INIT;
-    Fail f = {0};
-    if (dossier_list(db, &leader, &flt, &b, &f) != RC_OK) fail_msg("dossier_list q=%s: %s", q, f.detail);
-    fail_clear(&f);
-    json_t *j = json_loads(buf_str(&b), 0, NULL);
-    buf_free(&b);
-    Buf ids = BUF_INIT;
-    size_t i;
-    json_t *it;
-    json_array_foreach(json_object_get(j, "items"), i, it) buf_printf(&ids, "%lld,", (long long)json_integer_value(json_object_get(it, "id")));
-    json_decref(j);
-    char *out = strdup(buf_str(&ids));
-    buf_free(&ids);
-    return out;
-}
-
 /* One page of a search: the ids found (as "a,b,"), and the cursor for the next (0: none). */
 static char *search_page(const char *q, const char *state, int limit, int64_t cursor, int64_t *next) {
     DossierFilter flt = {.q = q, .state = state, .area_id = -1, .org_id = -1, .handler_org_id = -1, .limit = limit, .cursor = cursor};
@@ -879,6 +860,12 @@ static char *search_page(const char *q, const char *state, int limit, int64_t cu
     char *out = strdup(buf_str(&ids));
     buf_free(&ids);
     return out;
+}
+
+/* The first 200 ids a full-text query finds. */
+static char *search(const char *q) {
+    int64_t next;
+    return search_page(q, NULL, 200, 0, &next);
 }
 
 /* A search walks the index newest dossier first: pages follow each other without gaps or repeats,

@@ -145,6 +145,7 @@ static Member *batch_members; /* their wait records (on their stacks) */
 enum { DEFER_ARGS = 4, DEFER_LEVELS = 8 };
 typedef struct Deferred {
     int64_t order;
+    size_t seq; /* its place in the queue */
     const char *sql;
     char fmt[DEFER_ARGS + 1];
     int64_t num[DEFER_ARGS];
@@ -294,15 +295,16 @@ static void writer_reset_busy(void) {
         if (sqlite3_stmt_busy(s)) sqlite3_reset(s);
 }
 
+/* By order, then by the order of queueing (qsort is not stable). */
 static int deferred_cmp(const void *a, const void *b) {
-    int64_t x = ((const Deferred *)a)->order, y = ((const Deferred *)b)->order;
-    return (x > y) - (x < y);
+    const Deferred *x = a, *y = b;
+    if (x->order != y->order) return (x->order > y->order) - (x->order < y->order);
+    return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
 /* Runs the batch's queued statements on the writer, in order (write_mutex held). */
 static bool deferred_run(void) {
-    /* qsort is not stable: equal orders keep the order of queueing through the index. */
-    qsort(deferred, deferred_n, sizeof *deferred, deferred_cmp);
+    if (deferred_n > 1) qsort(deferred, deferred_n, sizeof *deferred, deferred_cmp);
     for (size_t i = 0; i < deferred_n; i++) {
         Deferred *d = &deferred[i];
         sqlite3_stmt *st = cache_get(writer, NULL, d->sql);
@@ -772,7 +774,7 @@ Rc db_run_at_commit(Db *db, Fail *f, int64_t order, const char *sql, const char 
         deferred = nd;
         deferred_cap = cap;
     }
-    Deferred d = {.order = order, .sql = sql};
+    Deferred d = {.order = order, .seq = deferred_n, .sql = sql};
     memcpy(d.fmt, fmt, nargs + 1);
     bool oom = false;
     for (size_t k = 0; k < nargs; k++) {

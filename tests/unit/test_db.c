@@ -448,6 +448,17 @@ static void test_run_at_commit(void **state) {
     assert_int_equal(db_run_at_commit(d, &f, 1, "INSERT INTO q(id, v) VALUES (?, ?)", "it", (int64_t)5, "e"), RC_OK);
     assert_int_equal(db_int(d, &f, &n, "SELECT count(*) FROM q", NULL), RC_OK);
     assert_int_equal(n, 4);
+    /* Equal orders run in the order they were queued (ids given by the insert). */
+    assert_int_equal(db_begin(d, &f), RC_OK);
+    for (int i = 0; i < 40; i++) {
+        char v[8];
+        snprintf(v, sizeof v, "%c", 'A' + i % 26);
+        assert_int_equal(db_run_at_commit(d, &f, 7, "INSERT INTO q(v) VALUES (?)", "t", v), RC_OK);
+    }
+    assert_int_equal(db_commit(d, &f), RC_OK);
+    char seq[64];
+    assert_int_equal(db_text(d, &f, seq, sizeof seq, "SELECT group_concat(v, '') FROM (SELECT v FROM q WHERE id > 5 ORDER BY id)", NULL), RC_OK);
+    assert_string_equal(seq, "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMN");
     fail_clear(&f);
     db_close(d);
 }

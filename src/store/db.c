@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdatomic.h>
@@ -79,7 +80,7 @@ void db_set_read_only(bool ro) { db_read_only = ro; }
  * whose checksum fails, at a commit boundary); it was not acknowledged either way. */
 static bool group_commit;
 static char gc_path[580];     /* the database whose handles share the writer */
-static char wal_path[600];
+static char wal_path[PATH_MAX + 8];
 static int wal_fd = -1;       /* the writer's WAL file, open while the writer is (under life_mutex) */
 static int (*flush_hook)(int fd); /* tests: replaces fdatasync */
 
@@ -87,7 +88,10 @@ void db_set_group_commit(const char *db_path) {
     group_commit = db_path != NULL;
     if (db_path) {
         snprintf(gc_path, sizeof gc_path, "%s", db_path);
-        snprintf(wal_path, sizeof wal_path, "%s-wal", db_path);
+        /* SQLite keeps the WAL beside the file a symbolic link points to (found by serving a
+         * linked database: every flush failed, every write answered 503). */
+        char real[PATH_MAX];
+        snprintf(wal_path, sizeof wal_path, "%s-wal", realpath(db_path, real) ? real : db_path);
     }
 }
 

@@ -463,6 +463,25 @@ static void test_run_at_commit(void **state) {
     db_close(d);
 }
 
+/* A database reached through a symbolic link: SQLite keeps the WAL beside the linked file, and
+ * the flusher must sync that one (it synced "link-wal", which does not exist: every write 503). */
+static void test_linked_database(void **state) {
+    (void)state;
+    char link[160];
+    snprintf(link, sizeof link, "%s/link.db", gdir);
+    assert_int_equal(symlink(gpath, link), 0);
+    db_set_group_commit(link);
+    char err[256];
+    Db *d = db_open(link, false, err, sizeof err);
+    assert_non_null(d);
+    Fail f = {0};
+    assert_int_equal(db_run(d, &f, "INSERT INTO c(p, who, k) VALUES (1, 700, 1)", NULL), RC_OK);
+    fail_clear(&f);
+    db_close(d);
+    db_set_group_commit(gpath);
+    unlink(link);
+}
+
 /* Under steady reads the WAL never finds a moment without a reader of its frames, so the writer
  * cannot start it again from its beginning; the checkpoint thread empties it once it is past the
  * limit (db_set_wal_limit). Without that, this test's WAL grows to the whole ~48 MB written. */
@@ -539,6 +558,7 @@ int main(void) {
         cmocka_unit_test(test_batch_left_open_during_a_flush),
         cmocka_unit_test(test_failed_flush),
         cmocka_unit_test(test_run_at_commit),
+        cmocka_unit_test(test_linked_database),
         cmocka_unit_test(test_wal_stays_bounded),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);

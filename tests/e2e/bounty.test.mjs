@@ -15,8 +15,7 @@
 // Screenshots: build/e2e/bounty-*.png.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { join } from 'node:path'
-import { openBrowser, newPage, login, shot, apiGet, pickOption, settle, uniq, BASE, SHOTS } from './helpers.mjs'
+import { openBrowser, newPage, login, shot, apiGet, pickOption, settle, uniq, BASE, snap, windowShot } from './helpers.mjs'
 
 let browser
 let page
@@ -31,22 +30,6 @@ before(async () => {
   page = await newPage(browser.context)
 })
 after(async () => { await browser?.close() })
-
-/** A screenshot from the top of the page without the passing toasts. */
-async function snap(name) {
-  await settle(page)
-  await page.evaluate(() => {
-    window.scrollTo(0, 0)
-    for (const m of document.querySelectorAll('.el-message')) m.style.display = 'none'
-  })
-  await shot(page, name)
-}
-
-/** A screenshot of the window only (a dialog and what it covers). */
-async function dialogShot(name) {
-  await settle(page)
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) })
-}
 
 async function waitState(s) {
   await page.waitForFunction((x) => document.querySelector('[data-testid=dossier-state]')?.textContent.trim() === x, s)
@@ -139,7 +122,7 @@ test('committee publishes a bounty; an end date before the start is refused on �
   assert.match(await err.innerText(), /不能早于开始日期/)
   assert.equal(await page.getByTestId('field-item-period_from').locator('.el-form-item__error').count(), 0, 'the start date is not the one blamed')
   assert.match(page.url(), /\/dossiers\/new/)
-  await snap('bounty-form-error')
+  await snap(page, 'bounty-form-error')
 
   await fillDate(page, 'period_from', '2026-03-01')
   await fillDate(page, 'period_to', '2026-06-30')
@@ -161,7 +144,7 @@ test('committee publishes a bounty; an end date before the start is refused on �
   const buttons = await actionButtons()
   assert.ok(buttons.includes('action-choose_lead'), buttons.join())
   assert.ok(!buttons.includes('action-apply'), buttons.join())
-  await snap('bounty-published')
+  await snap(page, 'bounty-published')
 })
 
 test('an enterprise outside the area sees the bounty and may only 揭榜', async () => {
@@ -172,7 +155,7 @@ test('an enterprise outside the area sees the bounty and may only 揭榜', async
   assert.equal(await page.getByTestId('dossier-title').innerText(), title)
   await waitState('张榜中')
   assert.deepEqual(await actionButtons(), ['action-apply'])
-  await snap('bounty-enterprise')
+  await snap(page, 'bounty-enterprise')
 })
 
 test('volunteer applies with a plan; applying again is refused as a duplicate', async () => {
@@ -190,7 +173,7 @@ test('volunteer applies with a plan; applying again is refused as a duplicate', 
   await dialog.getByTestId('action-submit').click()
   const err = dialog.getByTestId('field-item-applicant_org_id').locator('.el-form-item__error')
   await err.waitFor()
-  await dialogShot('bounty-apply-duplicate')
+  await windowShot(page, 'bounty-apply-duplicate')
   assert.match(await err.innerText(), /不能重复/)
   await dialog.getByRole('button', { name: '取消' }).click()
   await dialog.waitFor({ state: 'hidden' })
@@ -203,7 +186,7 @@ test('community applies too', async () => {
   await openFromList()
   await apply(COMMUNITY_ORG, '村民志愿队负责村段巡查与宣传。')
   assert.match(await page.getByTestId('dossier-records-applications').locator('.el-card__header').innerText(), /（2）/)
-  await snap('bounty-applications')
+  await snap(page, 'bounty-applications')
 })
 
 test('committee chooses the lead among exactly the two applicants', async () => {
@@ -218,7 +201,7 @@ test('committee chooses the lead among exactly the two applicants', async () => 
   await page.waitForFunction(() => ![...document.querySelectorAll('.el-select-dropdown__item')].some((o) => o.offsetParent && /#\d+/.test(o.textContent)))
   const labels = await options.evaluateAll((els) => els.map((e) => e.querySelector('span')?.textContent.trim()).sort())
   assert.deepEqual(labels, [VOLUNTEER_ORG, COMMUNITY_ORG].sort())
-  await dialogShot('bounty-choose-lead')
+  await windowShot(page, 'bounty-choose-lead')
   await options.filter({ has: page.locator('span', { hasText: new RegExp(`^${VOLUNTEER_ORG}$`) }) }).click()
   await dialog.getByTestId('action-submit').click()
   await dialog.waitFor({ state: 'hidden' })
@@ -258,7 +241,7 @@ test('volunteer records two actions; the table sums participants and hours; then
   const totals = await page.getByTestId('records-actions-totals').innerText()
   assert.match(totals, /参与人数：\s*37/)
   assert.match(totals, /志愿服务时长（小时）：\s*111/)
-  await snap('bounty-actions')
+  await snap(page, 'bounty-actions')
 
   await act('finish', async (dialog) => {
     await dialog.getByTestId('field-item-summary').locator('textarea').fill('两次行动共 37 人次参与，志愿服务 111 小时，沿岸垃圾清理完毕。')
@@ -278,7 +261,7 @@ test('committee evaluates with a rating: 已评价', async () => {
   const d = await apiGet(page, `/dossiers/${bountyId}`)
   assert.equal(d.state, 'evaluated')
   await page.getByTestId('dossier-timeline').getByText('评价').first().waitFor()
-  await snap('bounty-evaluated')
+  await snap(page, 'bounty-evaluated')
   // The list shows it under 已评价 with its lead.
   await page.getByTestId('nav-bounties').click()
   await page.getByTestId('bounties-page').waitFor()
@@ -286,5 +269,5 @@ test('committee evaluates with a rating: 已评价', async () => {
   const row = page.getByTestId('bounties-table').locator('.el-table__body tr', { hasText: title })
   await row.waitFor()
   assert.match(await row.innerText(), new RegExp(VOLUNTEER_ORG))
-  await snap('bounty-list')
+  await snap(page, 'bounty-list')
 })

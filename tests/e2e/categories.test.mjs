@@ -9,8 +9,7 @@
 // Screenshots: build/e2e/categories-*.png.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { join } from 'node:path'
-import { openBrowser, newPage, login, shot, apiGet, pickOption, settle, uniq, BASE, SHOTS } from './helpers.mjs'
+import { openBrowser, newPage, login, shot, apiGet, pickOption, settle, uniq, BASE, snap, windowShot } from './helpers.mjs'
 
 let browser
 let page
@@ -26,16 +25,6 @@ before(async () => {
   page = await newPage(browser.context)
 })
 after(async () => { await browser?.close() })
-
-/** A screenshot from the top of the page without the passing toasts. */
-async function snap(name) {
-  await settle(page)
-  await page.evaluate(() => {
-    window.scrollTo(0, 0)
-    for (const m of document.querySelectorAll('.el-message')) m.style.display = 'none'
-  })
-  await shot(page, name)
-}
 
 async function openCategories() {
   await page.getByTestId('nav-categories').click()
@@ -76,8 +65,7 @@ test('admin adds a service category; a bad code is refused under 代码', async 
   await page.getByTestId('category-save').click()
   const err = dialog.locator('.el-form-item__error')
   await err.first().waitFor()
-  await settle(page)
-  await page.screenshot({ path: join(SHOTS, 'categories-add-error.png') })
+  await windowShot(page, 'categories-add-error')
   assert.equal(await err.count(), 1)
   assert.match(await err.innerText(), /小写字母、数字和下划线/)
 
@@ -106,7 +94,7 @@ test('admin relabels it', async () => {
   await dialog.waitFor({ state: 'hidden' })
   await page.waitForFunction((l) => document.querySelector('[data-testid=categories-table]')?.textContent.includes(l), label2)
   assert.doesNotMatch(await row().innerText(), new RegExp(`${label1}(?!与)`))
-  await snap('categories-relabelled')
+  await snap(page, 'categories-relabelled')
 })
 
 test('community raises a need in the new category', async () => {
@@ -121,7 +109,7 @@ test('community raises a need in the new category', async () => {
   await page.getByTestId('field-item-body').locator('textarea').fill('村民邻里纠纷和劳务欠薪较多，希望定期提供法律咨询。')
   await pickOption(page, page.getByTestId('field-item-category'), label2)
   await pickOption(page, page.getByTestId('field-item-area_id'), '洛阳片区')
-  await snap('categories-need-form')
+  await snap(page, 'categories-need-form')
   await page.getByTestId('dossier-save').click()
   await page.waitForURL(/\/dossiers\/\d+$/)
   needId = Number(page.url().match(/\/dossiers\/(\d+)$/)[1])
@@ -141,7 +129,7 @@ test('admin retires it', async () => {
   assert.match(await row().innerText(), /已停用/)
   const cats = await apiGet(page, '/categories?domain=service')
   assert.ok(!cats.items.some((c) => c.code === code), 'no longer among the active categories')
-  await snap('categories-retired')
+  await snap(page, 'categories-retired')
 })
 
 test('the need form no longer offers it; the need still shows its label', async () => {
@@ -156,5 +144,5 @@ test('the need form no longer offers it; the need still shows its label', async 
   await settle(page)
   await page.waitForFunction((l) => document.querySelector('[data-testid=dossier-fields]')?.textContent.includes(l), label2)
   assert.doesNotMatch(await page.getByTestId('dossier-fields').innerText(), new RegExp(code))
-  await snap('categories-need-retired')
+  await snap(page, 'categories-need-retired')
 })

@@ -8,7 +8,7 @@
 // Screenshots: build/e2e/centers-*.png.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { openBrowser, newPage, login, shot, apiGet, pickOption, settle, uniq, BASE } from './helpers.mjs'
+import { openBrowser, newPage, login, shot, apiGet, pickOption, settle, uniq, BASE, snap } from './helpers.mjs'
 
 let browser
 let page
@@ -24,15 +24,6 @@ before(async () => {
   page = await newPage(browser.context)
 })
 after(async () => { await browser?.close() })
-
-async function snap(name) {
-  await settle(page)
-  await page.evaluate(() => {
-    window.scrollTo(0, 0)
-    for (const m of document.querySelectorAll('.el-message')) m.style.display = 'none'
-  })
-  await shot(page, name)
-}
 
 /** The number shown by an el-statistic (digits only). */
 async function statistic(testid) {
@@ -65,7 +56,7 @@ test('committee registers a centre with two functions and a service', async () =
   await page.getByTestId('center-save').click()
   await page.getByTestId('center-lat-item').locator('.el-form-item__error').waitFor()
   assert.match(await page.getByTestId('center-lat-item').locator('.el-form-item__error').innerText(), /超出允许范围/)
-  await snap('centers-form-error')
+  await snap(page, 'centers-form-error')
   await page.getByTestId('center-lat').locator('input').fill('24.97')
   await page.getByTestId('center-lat').locator('input').blur()
   await page.getByTestId('center-save').click()
@@ -80,7 +71,7 @@ test('committee registers a centre with two functions and a service', async () =
   assert.match(await page.getByTestId('center-detail').innerText(), /138\*\*\*\*5678/)
   const c = await apiGet(page, `/centers/${centerId}`)
   assert.deepEqual(c.functions, ['gov', 'housing'])
-  await snap('centers-detail')
+  await snap(page, 'centers-detail')
 })
 
 test('committee records an activity at the centre', async () => {
@@ -94,13 +85,13 @@ test('committee records an activity at the centre', async () => {
   await page.getByTestId('activity-participants').locator('input').fill('6')
   await page.getByTestId('activity-served').locator('input').fill('45')
   await page.getByTestId('activity-served').locator('input').blur()
-  await snap('centers-activity-form')
+  await snap(page, 'centers-activity-form')
   await page.getByTestId('activity-save').click()
   await page.waitForURL(/\/activities\/\d+$/)
   await page.getByTestId('activity-heading').waitFor()
   assert.equal(await page.getByTestId('activity-heading').innerText(), activityTitle)
   assert.match(await page.getByTestId('activity-detail').innerText(), /西吟头村/)
-  await snap('centers-activity-detail')
+  await snap(page, 'centers-activity-detail')
 })
 
 test('the activity shows on the centre page and in the figures', async () => {
@@ -122,5 +113,5 @@ test('the activity shows on the centre page and in the figures', async () => {
   assert.equal(await statistic('figure-centers'), before1.summary.centers + 1)
   const after1 = await apiGet(page, `/activities/figures?area_id=${me.user.area_id}`)
   assert.equal(after1.summary.activities, before1.summary.activities + 1)
-  await snap('centers-figures')
+  await snap(page, 'centers-figures')
 })

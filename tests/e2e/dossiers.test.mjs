@@ -12,9 +12,7 @@
 // Screenshots: build/e2e/dossier-*.png (inbox, dossier page, meeting, board, print).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import {
-  openBrowser, newPage, login, shot, apiGet, pickOption, settle, uniq, BASE,
-} from './helpers.mjs'
+import { openBrowser, newPage, login, shot, apiGet, pickOption, settle, uniq, BASE, snap } from './helpers.mjs'
 
 let browser
 let page
@@ -37,15 +35,6 @@ before(async () => {
 after(async () => { await browser?.close() })
 
 /** A screenshot from the top of the page without the passing toasts (sticky header stays put). */
-async function snap(name) {
-  await settle(page)
-  await page.evaluate(() => {
-    window.scrollTo(0, 0)
-    for (const m of document.querySelectorAll('.el-message')) m.style.display = 'none'
-  })
-  await shot(page, name)
-}
-
 /** Confirm the open ElMessageBox with its primary button. */
 async function confirmBox() {
   const box = page.locator('.el-message-box:visible')
@@ -116,7 +105,7 @@ test('committee holds a meeting with an agreed item for 洛阳镇', async () => 
   await row.locator('.el-input-number input').fill('1')
   await row.locator('.el-input-number input').press('Tab')
   await pickOption(page, page.getByTestId('item-handler-0'), '洛阳镇', '洛阳镇')
-  await snap('dossier-meeting-form')
+  await snap(page, 'dossier-meeting-form')
   await page.getByTestId('meeting-save').click()
 
   await page.waitForURL(/\/meetings\/\d+$/)
@@ -175,7 +164,7 @@ test('leader supervises it (挂牌督办) and sees it on the supervision board',
     board.totals.listed,
   )
   await page.getByTestId('board-chart').waitFor()
-  await snap('dossier-supervision-before')
+  await snap(page, 'dossier-supervision-before')
 })
 
 test('town accepts and reports it done, and may not verify', async () => {
@@ -186,7 +175,7 @@ test('town accepts and reports it done, and may not verify', async () => {
   const row = page.getByTestId('inbox-table').locator('.el-table__body tr', { hasText: itemTitle })
   await row.waitFor()
   assert.match(await row.innerText(), /挂牌督办/)
-  await snap('dossier-inbox')
+  await snap(page, 'dossier-inbox')
 
   await row.getByRole('link', { name: itemTitle }).click()
   await page.getByTestId('dossier-title').waitFor()
@@ -260,7 +249,7 @@ test('committee verifies and writes it off; meeting, board, timeline, print view
   await page.getByTestId('lang-switch').click()
   await page.getByTestId('lang-zh-CN').click()
   await page.waitForFunction(() => document.querySelector('[data-testid=dossier-state]')?.textContent.trim() === '销号')
-  await snap('dossier-page')
+  await snap(page, 'dossier-page')
 
   // The meeting shows the item written off; its follow-up can now be closed.
   await page.goto(`${BASE}/meetings/${meetingId}`)
@@ -273,7 +262,7 @@ test('committee verifies and writes it off; meeting, board, timeline, print view
   await page.waitForFunction(() => /已结束跟进/.test(document.querySelector('[data-testid=meeting-status]')?.textContent || ''))
   assert.equal(await page.getByTestId('meeting-close').count(), 0)
   assert.equal((await apiGet(page, `/meetings/${meetingId}`)).status, 'closed')
-  await snap('dossier-meeting')
+  await snap(page, 'dossier-meeting')
 
   // Gone from the supervision board.
   await page.getByTestId('nav-supervision').click()
@@ -283,7 +272,7 @@ test('committee verifies and writes it off; meeting, board, timeline, print view
   assert.equal(await page.getByTestId('board-items').locator('.el-table__body tr', { hasText: itemTitle }).count(), 0)
   const board = await apiGet(page, '/supervision')
   assert.ok(!board.items.some((i) => i.id === dossierId))
-  await snap('dossier-supervision-after')
+  await snap(page, 'dossier-supervision-after')
 
   // The printable 一事一档: the whole timeline with full hashes; print only on click.
   await openDossier(dossierId)
@@ -298,7 +287,7 @@ test('committee verifies and writes it off; meeting, board, timeline, print view
   assert.deepEqual(full, events.map((e) => e.hash))
   assert.match(await page.getByTestId('dossier-print-page').innerText(), /经办人（签字）/)
   assert.equal(await page.evaluate(() => window.__printed), 0, 'no print dialog before the click')
-  await snap('dossier-print')
+  await snap(page, 'dossier-print')
   await page.getByTestId('print-button').click()
   assert.equal(await page.evaluate(() => window.__printed), 1)
   // The print stylesheet hides the buttons.

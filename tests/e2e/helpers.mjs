@@ -88,6 +88,24 @@ export async function shot(page, name) {
   return path
 }
 
+/** A full-page screenshot from the top, once loading has settled, without the passing toasts. */
+export async function snap(page, name) {
+  await settle(page)
+  await page.evaluate(() => {
+    window.scrollTo(0, 0)
+    for (const m of document.querySelectorAll('.el-message')) m.style.display = 'none'
+  })
+  return shot(page, name)
+}
+
+/** A screenshot of the window only (a dialog and what it covers), once loading has settled. */
+export async function windowShot(page, name) {
+  await settle(page)
+  const path = join(SHOTS, `${name}.png`)
+  await page.screenshot({ path })
+  return path
+}
+
 /** Call the JSON API with the page's session (cookies) — for test set-up and checks only. */
 export async function apiGet(page, path) {
   const res = await page.request.get(`${BASE}/api/v1${path}`)

@@ -11,7 +11,7 @@
 // Screenshots: build/e2e/lists-*.png.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { openBrowser, newPage, login, shot, apiGet, pickOption, settle, uniq, BASE } from './helpers.mjs'
+import { openBrowser, newPage, login, shot, apiGet, pickOption, settle, uniq, BASE, snap } from './helpers.mjs'
 
 let browser
 let page
@@ -25,16 +25,6 @@ before(async () => {
   page = await newPage(browser.context)
 })
 after(async () => { await browser?.close() })
-
-/** A screenshot from the top of the page without the passing toasts. */
-async function snap(name) {
-  await settle(page)
-  await page.evaluate(() => {
-    window.scrollTo(0, 0)
-    for (const m of document.querySelectorAll('.el-message')) m.style.display = 'none'
-  })
-  await shot(page, name)
-}
 
 async function openDossier(id) {
   await page.goto(`${BASE}/dossiers/${id}`)
@@ -68,7 +58,7 @@ test('community raises a need in 洛阳片区', async () => {
   await pickOption(page, page.getByTestId('field-item-category'), '养老服务')
   await pickOption(page, page.getByTestId('field-item-area_id'), '洛阳片区')
   await page.getByTestId('field-item-place').locator('input').fill('西吟头村老年活动中心')
-  await snap('lists-need-form')
+  await snap(page, 'lists-need-form')
   await page.getByTestId('dossier-save').click()
   await page.waitForURL(/\/dossiers\/\d+$/)
   needId = Number(page.url().match(/\/dossiers\/(\d+)$/)[1])
@@ -89,7 +79,7 @@ test('committee sees matched resources with reasons and starts a project from on
   const first = await matches.getByTestId('match-0').innerText()
   assert.match(first, /类别相同 \+\d+/, 'the category reason is spelled out')
   assert.match(first, /覆盖该片区 \+\d+/, 'the area reason is spelled out')
-  await snap('lists-need-matches')
+  await snap(page, 'lists-need-matches')
 
   await matches.getByTestId('match-project-0').click()
   await page.waitForURL(/\/dossiers\/new\?/)
@@ -104,14 +94,14 @@ test('committee sees matched resources with reasons and starts a project from on
   await budget.press('Tab')
   await page.getByTestId('milestones-add').click()
   await page.getByTestId('milestones-row-0').locator('input').first().fill('配送点启用')
-  await snap('lists-project-form')
+  await snap(page, 'lists-project-form')
   // The milestone has no date: the server's error (milestones[0].due_on) shows in its cell.
   await page.getByTestId('dossier-save').click()
   const cellError = page.getByTestId('list-milestones').locator('.cell-error')
   await cellError.waitFor()
   assert.match(await cellError.innerText(), /必填/)
   assert.match(page.url(), /\/dossiers\/new/)
-  await snap('lists-project-form-error')
+  await snap(page, 'lists-project-form-error')
   const due = page.getByTestId('milestones-row-0').locator('input').nth(1)
   await due.fill('2027-01-15')
   await due.press('Enter')
@@ -131,7 +121,7 @@ test('committee sees matched resources with reasons and starts a project from on
   assert.equal(p.fields.budget_fen, 1234560)
   assert.equal(p.fields.allocations.length, 1)
   assert.equal(p.fields.milestones[0].due_on, '2027-01-15')
-  await snap('lists-project')
+  await snap(page, 'lists-project')
   const n = await apiGet(page, `/dossiers/${needId}`)
   assert.equal(n.state, 'in_project')
 })
@@ -156,14 +146,14 @@ test('committee writes it off: the need is answered and the board shows the proj
   await act('write_off', async (dialog) => {
     await dialog.getByTestId('field-item-conclusion').locator('textarea').fill('经验收，项目成效明显，同意销号。')
   }, '销号')
-  await snap('lists-project-written-off')
+  await snap(page, 'lists-project-written-off')
 
   await page.getByTestId('value-need_ids').getByRole('link', { name: needTitle }).click()
   await page.waitForURL(new RegExp(`/dossiers/${needId}$`))
   await waitState('已回应')
   const n = await apiGet(page, `/dossiers/${needId}`)
   assert.equal(n.state, 'answered')
-  await snap('lists-need-answered')
+  await snap(page, 'lists-need-answered')
 
   await page.getByTestId('nav-three-lists').click()
   await page.getByTestId('board-page').waitFor()
@@ -179,5 +169,5 @@ test('committee writes it off: the need is answered and the board shows the proj
     await expand.click()
     await page.getByTestId('board-resources').getByTestId('match-0').waitFor()
   }
-  await snap('lists-board')
+  await snap(page, 'lists-board')
 })

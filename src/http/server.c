@@ -97,16 +97,20 @@ Db *server_db(void) {
     return held;
 }
 
-/* Gives the calling thread's connection back to the pool (closes it when the pool is full). */
-static void server_db_release(void) {
-    Db *db = held;
-    if (!db) return;
-    held = NULL;
+/* Puts a connection at the end of the queue, or closes it when the pool is full. */
+static void pool_put(Db *db) {
     pthread_mutex_lock(&pool_mutex);
     bool kept = pool_n < pool_cap;
     if (kept) pool[(pool_head + pool_n++) % pool_cap] = db;
     pthread_mutex_unlock(&pool_mutex);
     if (!kept) db_close(db);
+}
+
+/* Gives the calling thread's connection back to the pool. */
+static void server_db_release(void) {
+    if (!held) return;
+    pool_put(held);
+    held = NULL;
 }
 
 /* Fills the pool up to its size: started once the server listens, so that opening a connection
@@ -122,11 +126,7 @@ static void *pool_fill(void *arg) {
         if (full) return NULL;
         Db *db = reader_open();
         if (!db) return NULL;
-        pthread_mutex_lock(&pool_mutex);
-        bool kept = pool_n < pool_cap;
-        if (kept) pool[(pool_head + pool_n++) % pool_cap] = db;
-        pthread_mutex_unlock(&pool_mutex);
-        if (!kept) db_close(db);
+        pool_put(db);
     }
 }
 
@@ -137,7 +137,7 @@ static bool pool_open(int n) {
     pool_cap = n;
     Db *db = reader_open();
     if (!db) return false;
-    pool[pool_n++] = db;
+    pool_put(db);
     pool_opened = 1;
     return true;
 }

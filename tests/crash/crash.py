@@ -108,8 +108,11 @@ def main():
                 except Exception:
                     return  # the server died mid-request: not acknowledged
                 if st == 201:
+                    # What was acknowledged is the record as answered (an empty note is stored
+                    # as none), not the request.
+                    rec = json.loads(b)
                     with lock:
-                        acked[json.loads(b)['id']] = body
+                        acked[rec['id']] = rec
                 elif st not in (503,):
                     print(f'crash: unexpected answer {st}: {b[:200]!r}')
                     return

@@ -86,6 +86,7 @@ typedef struct Req {
     uint64_t send_size;            /* its size */
     char disposition[400];         /* Content-Disposition to send, or "" */
     bool responded;                /* an answer was queued before the body was read */
+    bool late;                     /* arrived while the server stops: answered 503, not counted */
     json_t *json;                  /* parsed body (R_JSON routes), owned */
     Actor actor;                   /* the signed-in user (user_id 0 when none) */
     char token[64];                /* the session cookie value */

@@ -46,7 +46,8 @@ static Db **pool;
 static int pool_head, pool_n, pool_cap;
 static int pool_opened; /* connections opened for the pool by pool_fill (under pool_mutex) */
 static _Thread_local Db *held;
-static atomic_int in_flight;
+static atomic_int in_flight;  /* requests taken before the stop began and not yet completed */
+static atomic_bool stopping;  /* the stop has begun: new requests are answered 503 */
 
 static const char CSP[] =
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -651,7 +652,13 @@ static enum MHD_Result handle(struct MHD_Connection *conn, const char *url, cons
         *con_cls = NULL;
         r = calloc(1, sizeof *r);
         if (!r) return MHD_NO;
+        /* Counted before looking at the flag: the stopping thread sets the flag and then waits
+         * for the count, so a request that found the flag clear is seen in the count. */
         atomic_fetch_add(&in_flight, 1);
+        if (atomic_load(&stopping)) {
+            atomic_fetch_sub(&in_flight, 1);
+            r->late = true;
+        }
         r->t0 = time_mono_us();
         r->conn = conn;
         r->lookup = mhd_lookup;
@@ -710,7 +717,15 @@ static enum MHD_Result handle(struct MHD_Connection *conn, const char *url, cons
     if (r->responded) return MHD_YES; /* refused early; the answer is queued */
     struct MHD_Response *resp;
     int status;
-    if (strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/api") == 0) {
+    if (r->late) {
+        rc_fail(&r->fail, RC_UNAVAILABLE, "the server is stopping; retry in a moment");
+        resp = api_response(r);
+        status = r->status;
+        if (resp) {
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+        }
+    } else if (strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/api") == 0) {
         r->db = server_db();
         server_dispatch(r);
         resp = api_response(r);
@@ -763,8 +778,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     fail_clear(&r->fail);
     buf_free(&r->body);
     buf_free(&r->out);
+    if (!r->late) atomic_fetch_sub(&in_flight, 1);
     free(r);
-    atomic_fetch_sub(&in_flight, 1);
 }
 
 static bool parse_listen(const char *s, struct sockaddr_in *sa) {
@@ -854,7 +869,11 @@ int server_run(const ServerConfig *cfg) {
     int sig = 0;
     sigwait(&set, &sig);
     log_info("signal %d: finishing in-flight requests", sig);
-    MHD_quiesce_daemon(d);
+    /* Not MHD_quiesce_daemon: with a thread pool on epoll it races each worker for the removal
+     * of the listening socket and libmicrohttpd 0.9.75 aborts the process when it loses
+     * ("Failed to remove listen FD from epoll set"). Requests that arrive from now on are
+     * answered 503 with Connection: close; those already taken have up to 5 s to finish. */
+    atomic_store(&stopping, true);
     for (int i = 0; i < 100 && atomic_load(&in_flight) > 0; i++) usleep(50 * 1000);
     MHD_stop_daemon(d);
     watchdog_stop(watch_tid);

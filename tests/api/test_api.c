@@ -2447,12 +2447,18 @@ static void idempotency_key_under_concurrent_retries(void **state) {
 
 /* ==== 14. graceful stop ========================================================================= */
 
+static int late_status;  /* what a request sent during the stop was answered */
+static char *late_answer;
+
 static void send_sigterm(void *ud) {
     Server *s = ud;
     struct timespec ts = {0, 150 * 1000000L};
     nanosleep(&ts, NULL); /* let the server take the headers */
     kill(s->pid, SIGTERM);
     nanosleep(&ts, NULL);
+    /* The in-flight request has not sent its body yet, so the server is still stopping. */
+    static const char req[] = "GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    late_status = h_raw(s, req, sizeof req - 1, &late_answer);
 }
 
 /* The database opens after the stop and the WAL is checkpointed. */
@@ -2480,6 +2486,14 @@ static void sigterm_finishes_in_flight_request(void **state) {
     int st = h_raw_split(S, head, body, send_sigterm, S, &out);
     if (st != 200) fail_msg("a login in flight during SIGTERM: expected 200, got %d:\n%.400s", st, out ? out : "");
     free(out);
+    /* A new request meanwhile is refused in the problem format and its connection closed. */
+    const char *a = late_answer ? late_answer : "";
+    if (late_status != 503 || !strcasestr(a, "application/problem+json") || !strcasestr(a, "Connection: close") ||
+        !strcasestr(a, "Retry-After: 5"))
+        fail_msg("a request sent during the stop: expected 503 problem+json with Connection: close and "
+                 "Retry-After, got %d:\n%.600s", late_status, a);
+    free(late_answer);
+    late_answer = NULL;
     int rc = h_server_stop(S);
     if (rc != 0) fail_msg("the server exited with %d after SIGTERM (want 0)", rc);
     expect_database_intact();

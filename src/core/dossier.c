@@ -1174,6 +1174,20 @@ static sqlite3_stmt *list_stmt(Db *db, const ListArgs *x, const char *sql, int64
                 cursor, limit, ids);
 }
 
+/* Appends the rendered rows of a list statement (column 0: the item's JSON, column 1: its
+ * dossier) to the page, counting them in *n and keeping the last one's dossier in *last; then
+ * finishes the statement. */
+static Rc append_rows(Db *db, sqlite3_stmt *st, Buf *out, int *n, int64_t *last, Fail *f) {
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((*n)++) buf_putc(out, ',');
+        buf_append(out, sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+        *last = sqlite3_column_int64(st, 1);
+    }
+    db_done(st);
+    return rc == SQLITE_DONE ? RC_OK : db_fail(db, f, rc, __FILE__, __LINE__);
+}
+
 /* Index rows a search reads for one page at most: a page the bound cuts short answers the
  * dossiers found with next_cursor at the last dossier looked at, and the next page goes on from
  * there (a scoped reader searching a word common elsewhere in the district). */
@@ -1281,17 +1295,7 @@ static Rc dossier_search(Db *db, const ListArgs *x, int m, Buf *terms, int k, Bu
             w.r = f->rc;
             break;
         }
-        int rc;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            if (n++) buf_putc(out, ',');
-            buf_append(out, sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
-            last = sqlite3_column_int64(st, 1);
-        }
-        db_done(st);
-        if (rc != SQLITE_DONE) {
-            w.r = db_fail(db, f, rc, __FILE__, __LINE__);
-            break;
-        }
+        if ((w.r = append_rows(db, st, out, &n, &last, f)) != RC_OK) break;
         /* A full page ends at its last candidate: the next page starts below it. */
         if (n == limit && !w.ended && last == tail)
             for (int i = 0; i < k; i++) w.cur[i] = last - 1;
@@ -1343,15 +1347,10 @@ Rc dossier_list(Db *db, const Actor *actor, const DossierFilter *flt, Buf *out, 
     sqlite3_stmt *st = sql ? list_stmt(db, &x, sql, flt->cursor, limit, NULL, f) : NULL;
     if (!st) return f->rc != RC_OK ? f->rc : rc_fail(f, RC_UNAVAILABLE, "out of memory");
     buf_puts(out, "{\"items\":[");
-    int n = 0, rc;
+    int n = 0;
     int64_t last = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n++) buf_putc(out, ',');
-        buf_append(out, sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
-        last = sqlite3_column_int64(st, 1);
-    }
-    db_done(st);
-    if (rc != SQLITE_DONE) return db_fail(db, f, rc, __FILE__, __LINE__);
+    Rc r = append_rows(db, st, out, &n, &last, f);
+    if (r != RC_OK) return r;
     if (n == limit) buf_printf(out, "],\"next_cursor\":%lld}", (long long)last);
     else buf_puts(out, "],\"next_cursor\":null}");
     return buf_oom(out) ? rc_fail(f, RC_UNAVAILABLE, "out of memory") : RC_OK;

@@ -28,6 +28,25 @@ def rss_kb(pid):
     return 0
 
 
+def rss_parts(pid):
+    """The parts of the resident set: anonymous (heap, stacks), file-backed (the binary, libraries,
+    mapped database pages) and shared memory, in kB."""
+    parts = {}
+    for line in open(f'/proc/{pid}/status'):
+        for k in ('RssAnon', 'RssFile', 'RssShmem'):
+            if line.startswith(k + ':'):
+                parts[k] = int(line.split()[1])
+    return ' '.join(f'{k[3:].lower()} {v}' for k, v in parts.items())
+
+
+def keep_smaps(pid, name):
+    """With SOAK_SMAPS=DIR, keeps the server's memory map at a sample (to see what grew)."""
+    d = os.environ.get('SOAK_SMAPS')
+    if d:
+        os.makedirs(d, exist_ok=True)
+        shutil.copyfile(f'/proc/{pid}/smaps', os.path.join(d, name + '.smaps'))
+
+
 def fds(pid):
     return len(os.listdir(f'/proc/{pid}/fd'))
 
@@ -135,12 +154,14 @@ end
         # so that what is compared is what the process keeps, not the garbage of the last second.
         rps_w, err_w = run(a.warmup)
         time.sleep(11)
+        keep_smaps(srv.pid, 'warmup')
         rss0, fd0 = rss_kb(srv.pid), fds(srv.pid)
-        print(f'soak: warm-up {a.warmup}s: {rps_w:.0f} req/s, {err_w} errors; RSS {rss0} kB, {fd0} fds')
+        print(f'soak: warm-up {a.warmup}s: {rps_w:.0f} req/s, {err_w} errors; RSS {rss0} kB ({rss_parts(srv.pid)}), {fd0} fds')
         rps, err = run(a.seconds)
         time.sleep(11)
+        keep_smaps(srv.pid, 'end')
         rss1, fd1 = rss_kb(srv.pid), fds(srv.pid)
-        print(f'soak: {a.seconds}s: {rps:.0f} req/s, {err} errors; RSS {rss1} kB, {fd1} fds')
+        print(f'soak: {a.seconds}s: {rps:.0f} req/s, {err} errors; RSS {rss1} kB ({rss_parts(srv.pid)}), {fd1} fds')
         checks = [
             (err_w == 0 and err == 0, 'no error answers'),
             (rss1 <= rss0 * 1.05 + 1024, f'RSS within 5% of warm-up ({rss0} → {rss1} kB)'),

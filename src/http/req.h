@@ -87,6 +87,9 @@ typedef struct Req {
     char disposition[400];         /* Content-Disposition to send, or "" */
     bool responded;                /* an answer was queued before the body was read */
     bool late;                     /* arrived while the server stops: answered 503, not counted */
+    struct MHD_Response *held;     /* the answer of a held write, sent once the write is durable */
+    int held_status;
+    _Atomic int durable;           /* HELD_*: the suspended connection's write and its outcome */
     json_t *json;                  /* parsed body (R_JSON routes), owned */
     Actor actor;                   /* the signed-in user (user_id 0 when none) */
     char token[64];                /* the session cookie value */

@@ -59,12 +59,15 @@ void server_config_defaults(ServerConfig *cfg) {
     snprintf(cfg->db_path, sizeof cfg->db_path, "data/sanqu.db");
     snprintf(cfg->web_root, sizeof cfg->web_root, "%s", SANQU_WEB_ROOT_DEFAULT);
     snprintf(cfg->listen, sizeof cfg->listen, "127.0.0.1:8080");
-    /* Workers wait for the disk during group commit without using a core, so there are more
-     * of them than cores: durable writes from many clients then share each flush. 16 per core
-     * (at most 64): appends at 64 clients measured 1.9k/s with 8 threads on two cores, 3.0–3.5k/s
-     * with 32 (docs/performance.md); each worker's page cache is at most 4 MB. */
+    /* Two workers per core (at most 64). A write does not keep its worker while the disk works:
+     * its connection is suspended until the write is durable (db_hold_end), so that few workers
+     * serve many writers. More workers only make runnable threads share the cores and lengthen
+     * the tail: on two cores, search p99 13 ms with 2 workers, 19–25 ms with 4, 26–29 ms with 8,
+     * 29–36 ms with 32; appends 3.1k/s with 2, 3.3–3.6k/s with 4, 4.0k/s with 8, 2.9k/s with 32
+     * (docs/performance.md). A request that computes long (a login's password hash, a large
+     * export) delays the other connections of its worker: --threads raises the count. */
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    cfg->threads = n > 0 && n < 4 ? (int)n * 16 : 64;
+    cfg->threads = n > 0 && n < 32 ? (int)n * 2 : 64;
     cfg->max_body = 1u << 20;
     cfg->max_upload = 10u << 20;
     cfg->conn_timeout = 30;
@@ -640,6 +643,47 @@ static bool early_session_ok(Req *r) {
     return ok;
 }
 
+/* Req.durable: a held write's connection is suspended (WAITING) until its work is durable (OK)
+ * or has failed (FAILED); a connection closed meanwhile (at the stop) leaves the request to the
+ * callback to free (GONE). */
+enum { HELD_NONE, HELD_WAITING, HELD_OK, HELD_FAILED, HELD_GONE };
+
+static void req_free(Req *r);
+
+/* DbDurable for a held write: called by the flusher (or the thread that failed the batch). */
+static void on_durable(void *ctx, bool ok) {
+    Req *r = ctx;
+    struct MHD_Connection *conn = r->conn; /* r may be freed once durable is set */
+    if (atomic_exchange(&r->durable, ok ? HELD_OK : HELD_FAILED) == HELD_GONE) {
+        req_free(r);
+        return;
+    }
+    MHD_resume_connection(conn);
+}
+
+/* Called again once resumed: sends the held answer, or 503 if the write was not made durable. */
+static enum MHD_Result send_held(struct MHD_Connection *conn, Req *r) {
+    int state = atomic_load(&r->durable);
+    if (state == HELD_WAITING) return MHD_YES; /* not yet: woken early */
+    struct MHD_Response *resp = r->held;
+    int status = r->held_status;
+    r->held = NULL;
+    atomic_store(&r->durable, HELD_NONE);
+    if (state != HELD_OK) {
+        MHD_destroy_response(resp);
+        fail_clear(&r->fail);
+        rc_fail(&r->fail, RC_UNAVAILABLE, "the write could not be made durable; retry it later");
+        resp = api_response(r);
+        status = r->status;
+        if (!resp) return MHD_NO;
+        add_common_headers(resp);
+    }
+    r->status = status;
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 static enum MHD_Result handle(struct MHD_Connection *conn, const char *url, const char *method,
                               const char *upload_data, size_t *upload_data_size, void **con_cls) {
     Req *r = *con_cls;
@@ -715,6 +759,7 @@ static enum MHD_Result handle(struct MHD_Connection *conn, const char *url, cons
         return MHD_YES;
     }
     if (r->responded) return MHD_YES; /* refused early; the answer is queued */
+    if (r->held) return send_held(conn, r);
     struct MHD_Response *resp;
     int status;
     if (r->late) {
@@ -726,10 +771,28 @@ static enum MHD_Result handle(struct MHD_Connection *conn, const char *url, cons
             MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "5");
         }
     } else if (strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/api") == 0) {
+        /* A write's worker does not wait for the disk: the request holds its committed work,
+         * and its answer waits, with the connection suspended, until the work is durable. (Not
+         * for reads: the few that write, such as a session's last_seen, wait as before, so that
+         * an export cannot keep the writer.) */
+        bool hold = strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+        if (hold) db_hold_begin();
         r->db = server_db();
         server_dispatch(r);
         resp = api_response(r);
         status = r->status;
+        if (hold) {
+            if (resp && db_holding()) {
+                add_common_headers(resp);
+                r->held = resp;
+                r->held_status = status;
+                atomic_store(&r->durable, HELD_WAITING);
+                MHD_suspend_connection(conn);
+                if (db_hold_end(on_durable, r) == DB_HOLD_FAILED) on_durable(r, false);
+                return MHD_YES;
+            }
+            db_hold_end(NULL, NULL);
+        }
     } else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
         snprintf(r->allow, sizeof r->allow, "GET, HEAD");
         rc_fail(&r->fail, RC_METHOD, "only GET and HEAD are served here");
@@ -773,6 +836,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (log_access_enabled())
         log_info("%s %s %d %lldus%s", r->method, r->path, r->status, (long long)(time_mono_us() - r->t0),
                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    /* Closed while its held write waits for the disk: the callback frees it. */
+    if (atomic_exchange(&r->durable, HELD_GONE) == HELD_WAITING) return;
+    req_free(r);
+}
+
+static void req_free(Req *r) {
+    if (r->held) MHD_destroy_response(r->held);
     json_decref(r->json);
     if (r->send_fd >= 0) close(r->send_fd);
     fail_clear(&r->fail);
@@ -832,7 +902,7 @@ int server_run(const ServerConfig *cfg) {
         return 1;
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
-                     MHD_USE_ITC;
+                     MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,

@@ -138,6 +138,8 @@ typedef struct Member {
     struct Member *next; /* the batch's (then the flush queue's) next member */
     bool ok;             /* the outcome, set before done is posted */
     sem_t done;          /* posted once the batch is durable or has failed: wakes this thread alone */
+    DbDurable cb;        /* or, for a member that does not wait (db_hold_end): called instead */
+    void *ctx;
 } Member;
 static bool batch_open;      /* the writer holds an open transaction */
 static int batch_size;       /* members in it */
@@ -173,8 +175,13 @@ static size_t level_mark(int depth) { return defer_mark[depth < DEFER_LEVELS ? d
 static void members_wake(Member *list, bool ok) {
     while (list) {
         Member *next = list->next;
-        list->ok = ok;
-        sem_post(&list->done);
+        if (list->cb) {
+            list->cb(list->ctx, ok);
+            free(list);
+        } else {
+            list->ok = ok;
+            sem_post(&list->done);
+        }
         list = next;
     }
 }
@@ -927,19 +934,18 @@ static void shared_rollback(Db *db) {
     writer_leave();
 }
 
-/* db_commit at depth 1 of a shared handle: joins this thread's work to the batch, then waits
- * until the batch is durable (or ends it itself). */
-static Rc shared_commit(Db *db, Fail *f) {
-    int rc = SQLITE_OK;
-    /* A deferred foreign key left broken would fail the batch's COMMIT for every member: refuse
-     * it here, for this transaction alone, as COMMIT would have. */
+/* A deferred foreign key left broken would fail the batch's COMMIT for every member: it is
+ * refused at the end of the transaction that broke it, for that transaction alone, as COMMIT
+ * would have. */
+static bool deferred_fks_broken(void) {
     int cur = 0, hi = 0;
-    if (sqlite3_db_status(writer->h, SQLITE_DBSTATUS_DEFERRED_FKS, &cur, &hi, 0) == SQLITE_OK && cur > 0) {
-        rc_fail(f, RC_CONFLICT, "constraint: FOREIGN KEY constraint failed");
-        shared_rollback(db);
-        return RC_CONFLICT;
-    }
-    rc = ctl(writer, "RELEASE member");
+    return sqlite3_db_status(writer->h, SQLITE_DBSTATUS_DEFERRED_FKS, &cur, &hi, 0) == SQLITE_OK && cur > 0;
+}
+
+/* Ends this thread's member transaction (RELEASE) and adds me to the open batch; returns with
+ * write_mutex released. On failure the member is rolled back and me is not added. */
+static Rc member_join(Db *db, Member *me, Fail *f) {
+    int rc = ctl(writer, "RELEASE member");
     if (rc != SQLITE_OK) {
         Rc r = db_fail(writer, f, rc, __FILE__, __LINE__);
         shared_rollback(db);
@@ -950,12 +956,40 @@ static Rc shared_commit(Db *db, Fail *f) {
     db->routed = true;
     write_depth = 0;
     writer_reset_busy();
-    Member me = {0};
-    sem_init(&me.done, 0, 0);
-    me.next = batch_members;
-    batch_members = &me;
+    me->next = batch_members;
+    batch_members = me;
     batch_size++;
     writer_leave();
+    return RC_OK;
+}
+
+/* Holding (db_hold_begin): the thread's request holds its committed work open at depth 1 until
+ * db_hold_end, in held_db's member. */
+static _Thread_local bool hold_writes;
+static _Thread_local bool commit_held;
+static _Thread_local Db *held_db;
+
+/* db_commit at depth 1 of a shared handle: joins this thread's work to the batch, then waits
+ * until the batch is durable (or ends it itself). While the request holds its writes, the work
+ * stays open instead, and the thread's next reads see it on the writer. */
+static Rc shared_commit(Db *db, Fail *f) {
+    if (deferred_fks_broken()) {
+        rc_fail(f, RC_CONFLICT, "constraint: FOREIGN KEY constraint failed");
+        shared_rollback(db);
+        return RC_CONFLICT;
+    }
+    if (hold_writes) {
+        commit_held = true;
+        held_db = db;
+        return RC_OK;
+    }
+    Member me = {0};
+    sem_init(&me.done, 0, 0);
+    Rc r = member_join(db, &me, f);
+    if (r != RC_OK) {
+        sem_destroy(&me.done);
+        return r;
+    }
     while (sem_wait(&me.done) != 0) {} /* EINTR */
     sem_destroy(&me.done);
     if (!me.ok) {
@@ -965,7 +999,44 @@ static Rc shared_commit(Db *db, Fail *f) {
     return RC_OK;
 }
 
+void db_hold_begin(void) { hold_writes = true; }
+
+bool db_holding(void) { return commit_held; }
+
+DbHold db_hold_end(DbDurable cb, void *ctx) {
+    hold_writes = false;
+    if (!commit_held) return DB_HOLD_NONE;
+    commit_held = false;
+    Db *db = held_db;
+    held_db = NULL;
+    /* Left open by an unbalanced db_begin: rolled back to the held work. */
+    while (write_depth > 1) db_rollback(db);
+    Member *me = calloc(1, sizeof *me);
+    if (!me) {
+        shared_rollback(db);
+        return DB_HOLD_FAILED;
+    }
+    me->cb = cb;
+    me->ctx = ctx;
+    Fail g = {0};
+    Rc r = member_join(db, me, &g);
+    fail_clear(&g);
+    if (r != RC_OK) {
+        free(me);
+        return DB_HOLD_FAILED;
+    }
+    return DB_HOLD_PENDING;
+}
+
 Rc db_commit(Db *db, Fail *f) {
+    /* The outermost transaction of a request that holds earlier work: refused alone, as at a
+     * member's commit. */
+    if (commit_held && db->shared && write_depth == 2 && deferred_fks_broken()) {
+        rc_fail(f, RC_CONFLICT, "constraint: FOREIGN KEY constraint failed");
+        db_rollback(db);
+        return RC_CONFLICT;
+    }
+    if (commit_held && write_depth == 1) return RC_OK; /* unbalanced: the held work stays */
     if (write_depth > 1) {
         Rc r = savepoint(db, f, "RELEASE", write_depth - 1);
         if (r != RC_OK) {
@@ -999,6 +1070,10 @@ void db_rollback(Db *db) {
         return;
     }
     if (db->shared) {
+        if (commit_held && write_depth == 1) {
+            log_error("db_rollback without a transaction of its own: the held work stays");
+            return;
+        }
         if (write_depth == 1) shared_rollback(db);
         return;
     }

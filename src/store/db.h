@@ -28,6 +28,21 @@ void db_set_read_only(bool ro);
 /* Turns on group commit for handles of db_path opened after this (the server): see db.c. NULL
  * turns it off for handles opened afterwards. */
 void db_set_group_commit(const char *db_path);
+/* Holding writes (the server, so that a worker does not wait for the disk). Between
+ * db_hold_begin and db_hold_end on one thread, the first outermost db_commit of a shared handle
+ * does not wait for its batch to become durable: the work stays open on the writer (later
+ * reads of the thread see it there; later transactions nest in it), and the thread keeps the
+ * writer until db_hold_end. db_hold_end then adds the work to the batch and returns at once:
+ * DB_HOLD_PENDING: cb(ctx, ok) will be called, from another thread or this one, once the work
+ * is durable (ok) or its batch has failed (nothing of it was acknowledged); DB_HOLD_NONE:
+ * nothing was committed meanwhile, cb is never called; DB_HOLD_FAILED: the work could not join
+ * a batch and was rolled back. An answer that reports the work must be sent only after cb(ctx,
+ * true). */
+typedef enum DbHold { DB_HOLD_NONE, DB_HOLD_PENDING, DB_HOLD_FAILED } DbHold;
+typedef void (*DbDurable)(void *ctx, bool ok);
+void db_hold_begin(void);
+bool db_holding(void); /* the thread holds committed work */
+DbHold db_hold_end(DbDurable cb, void *ctx);
 /* Tests only: under group commit, hook(fd) replaces the fdatasync of the WAL file (returns 0 or -1
  * as fdatasync does); NULL restores fdatasync. Called from the flusher thread. */
 void db_set_flush_hook(int (*hook)(int fd));

@@ -403,6 +403,103 @@ static void test_failed_flush(void **state) {
     db_close(d);
 }
 
+/* Held writes (the server's): the first commit of a request stays open on the writer, where
+ * the thread reads it back while other connections do not see it; a later transaction nests in
+ * it (its rollback, or its broken deferred foreign key, refuses it alone); db_hold_end returns at
+ * once, and the callback comes after a flush that covers the work, or with false when the flush
+ * fails. A request that wrote nothing is DB_HOLD_NONE. */
+typedef struct Durable {
+    atomic_int calls, ok;
+    atomic_llong covered; /* durable_max when called back */
+} Durable;
+
+static void durable_cb(void *ctx, bool ok) {
+    Durable *x = ctx;
+    atomic_store(&x->ok, ok);
+    atomic_store(&x->covered, atomic_load(&durable_max));
+    atomic_fetch_add(&x->calls, 1);
+}
+
+static void wait_called(Durable *x) {
+    struct timespec ts = {0, 1000000};
+    for (int i = 0; i < 5000 && atomic_load(&x->calls) == 0; i++) nanosleep(&ts, NULL);
+    assert_int_equal(atomic_load(&x->calls), 1);
+}
+
+static int64_t raw_count(sqlite3 *raw, int k_below) {
+    sqlite3_stmt *st = NULL;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(raw, "SELECT count(*) FROM c WHERE who = 810 AND k < ?", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int(st, 1, k_below);
+        if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return n;
+}
+
+static void test_held_writes(void **state) {
+    (void)state;
+    char err[256];
+    Db *d = db_open(gpath, false, err, sizeof err);
+    assert_non_null(d);
+    sqlite3 *raw = NULL;
+    assert_int_equal(sqlite3_open_v2(gpath, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    probe_on();
+    Fail f = {0};
+    int64_t v = -1;
+    Durable none = {0};
+    db_hold_begin();
+    assert_int_equal(db_int(d, &f, &v, "SELECT count(*) FROM c", NULL), RC_OK);
+    assert_false(db_holding());
+    assert_int_equal(db_hold_end(durable_cb, &none), DB_HOLD_NONE);
+
+    db_hold_begin();
+    assert_int_equal(db_begin(d, &f), RC_OK);
+    assert_int_equal(db_run(d, &f, "INSERT INTO c(p, who, k) VALUES (1, 810, 1)", NULL), RC_OK);
+    assert_int_equal(db_commit(d, &f), RC_OK);
+    assert_true(db_holding());
+    assert_int_equal(db_int(d, &f, &v, "SELECT count(*) FROM c WHERE who = 810", NULL), RC_OK);
+    assert_int_equal(v, 1);
+    assert_int_equal(raw_count(raw, 100), 0);
+    /* A later transaction rolled back, and one that breaks a deferred key: refused alone. */
+    assert_int_equal(db_begin(d, &f), RC_OK);
+    assert_int_equal(db_run(d, &f, "INSERT INTO c(p, who, k) VALUES (1, 810, 2)", NULL), RC_OK);
+    db_rollback(d);
+    assert_int_equal(db_begin(d, &f), RC_OK);
+    assert_int_equal(db_run(d, &f, "INSERT INTO c(p, who, k) VALUES (999, 810, 3)", NULL), RC_OK);
+    assert_int_equal(db_commit(d, &f), RC_CONFLICT);
+    fail_clear(&f);
+    assert_int_equal(db_begin(d, &f), RC_OK);
+    assert_int_equal(db_run(d, &f, "INSERT INTO c(p, who, k) VALUES (1, 810, 4)", NULL), RC_OK);
+    int64_t last = db_last_id(d);
+    assert_int_equal(db_commit(d, &f), RC_OK);
+    assert_int_equal(db_int(d, &f, &v, "SELECT count(*) FROM c WHERE who = 810", NULL), RC_OK);
+    assert_int_equal(v, 2);
+    assert_int_equal(raw_count(raw, 100), 0);
+    Durable x = {0};
+    assert_int_equal(db_hold_end(durable_cb, &x), DB_HOLD_PENDING);
+    assert_false(db_holding());
+    wait_called(&x);
+    assert_int_equal(atomic_load(&x.ok), 1);
+    assert_true(atomic_load(&x.covered) >= last);
+    assert_int_equal(raw_count(raw, 100), 2);
+    assert_int_equal(atomic_load(&none.calls), 0);
+
+    /* A held write outside a transaction whose flush fails: called back with false. */
+    atomic_store(&fail_flushes, 1);
+    db_hold_begin();
+    assert_int_equal(db_run(d, &f, "INSERT INTO c(p, who, k) VALUES (1, 810, 5)", NULL), RC_OK);
+    assert_true(db_holding());
+    Durable y = {0};
+    assert_int_equal(db_hold_end(durable_cb, &y), DB_HOLD_PENDING);
+    wait_called(&y);
+    assert_int_equal(atomic_load(&y.ok), 0);
+    fail_clear(&f);
+    probe_off();
+    sqlite3_close(raw);
+    db_close(d);
+}
+
 /* db_run_at_commit: queued statements run when the batch commits, in ascending order, not
  * before (the transaction does not see them); a rolled-back savepoint drops its own; one that
  * fails at the commit fails the batch, so nothing of the transaction is kept. */
@@ -557,6 +654,7 @@ int main(void) {
         cmocka_unit_test(test_commit_waits_for_its_flush),
         cmocka_unit_test(test_batch_left_open_during_a_flush),
         cmocka_unit_test(test_failed_flush),
+        cmocka_unit_test(test_held_writes),
         cmocka_unit_test(test_run_at_commit),
         cmocka_unit_test(test_linked_database),
         cmocka_unit_test(test_wal_stays_bounded),

@@ -1003,6 +1003,11 @@ void db_hold_begin(void) { hold_writes = true; }
 
 bool db_holding(void) { return commit_held; }
 
+static void durable_ignored(void *ctx, bool ok) {
+    (void)ctx;
+    (void)ok;
+}
+
 DbHold db_hold_end(DbDurable cb, void *ctx) {
     hold_writes = false;
     if (!commit_held) return DB_HOLD_NONE;
@@ -1016,7 +1021,7 @@ DbHold db_hold_end(DbDurable cb, void *ctx) {
         shared_rollback(db);
         return DB_HOLD_FAILED;
     }
-    me->cb = cb;
+    me->cb = cb ? cb : durable_ignored;
     me->ctx = ctx;
     Fail g = {0};
     Rc r = member_join(db, me, &g);

@@ -42,7 +42,7 @@ typedef enum DbHold { DB_HOLD_NONE, DB_HOLD_PENDING, DB_HOLD_FAILED } DbHold;
 typedef void (*DbDurable)(void *ctx, bool ok);
 void db_hold_begin(void);
 bool db_holding(void); /* the thread holds committed work */
-DbHold db_hold_end(DbDurable cb, void *ctx);
+DbHold db_hold_end(DbDurable cb, void *ctx); /* cb NULL: nobody waits for the outcome */
 /* Tests only: under group commit, hook(fd) replaces the fdatasync of the WAL file (returns 0 or -1
  * as fdatasync does); NULL restores fdatasync. Called from the flusher thread. */
 void db_set_flush_hook(int (*hook)(int fd));

@@ -999,6 +999,16 @@ static Rc shared_commit(Db *db, Fail *f) {
     return RC_OK;
 }
 
+void db_release_memory(Db *db) { sqlite3_db_release_memory(db->h); }
+
+void db_release_writer_memory(void) {
+    /* Not while a thread holds the writer (trylock: the caller must not wait for a batch), nor
+     * while a batch is open. */
+    if (pthread_mutex_trylock(&write_mutex) != 0) return;
+    if (writer && !batch_open) sqlite3_db_release_memory(writer->h);
+    pthread_mutex_unlock(&write_mutex);
+}
+
 void db_hold_begin(void) { hold_writes = true; }
 
 bool db_holding(void) { return commit_held; }

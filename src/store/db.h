@@ -28,6 +28,10 @@ void db_set_read_only(bool ro);
 /* Turns on group commit for handles of db_path opened after this (the server): see db.c. NULL
  * turns it off for handles opened afterwards. */
 void db_set_group_commit(const char *db_path);
+/* Gives back the memory of the page cache of db, an idle connection (the server, when idle). */
+void db_release_memory(Db *db);
+/* The same for the shared writer, unless it is in use. */
+void db_release_writer_memory(void);
 /* Holding writes (the server, so that a worker does not wait for the disk). Between
  * db_hold_begin and db_hold_end on one thread, the first outermost db_commit of a shared handle
  * does not wait for its batch to become durable: the work stays open on the writer (later

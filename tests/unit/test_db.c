@@ -500,6 +500,34 @@ static void test_held_writes(void **state) {
     db_close(d);
 }
 
+/* An idle server gives its connections' page caches back (db_release_memory), and the writer's
+ * unless another thread holds it. */
+static void test_release_memory(void **state) {
+    (void)state;
+    char err[256];
+    Db *d = db_open(gpath, false, err, sizeof err);
+    assert_non_null(d);
+    Fail f = {0};
+    assert_int_equal(db_run(d, &f, "INSERT INTO q(v) SELECT zeroblob(3000) FROM c", NULL), RC_OK);
+    int64_t n = 0;
+    assert_int_equal(db_int(d, &f, &n, "SELECT sum(length(v)) FROM q", NULL), RC_OK);
+    int cur = 0, hi = 0;
+    assert_int_equal(sqlite3_db_status(db_handle(d), SQLITE_DBSTATUS_CACHE_USED, &cur, &hi, 0), SQLITE_OK);
+    assert_true(cur > 100 * 1024);
+    db_release_memory(d);
+    int after = 0;
+    assert_int_equal(sqlite3_db_status(db_handle(d), SQLITE_DBSTATUS_CACHE_USED, &after, &hi, 0), SQLITE_OK);
+    assert_true(after < cur / 4);
+    /* The writer: given back when free, skipped (without waiting) while this thread holds it. */
+    db_release_writer_memory();
+    assert_int_equal(db_begin(d, &f), RC_OK);
+    db_release_writer_memory();
+    assert_int_equal(db_run(d, &f, "DELETE FROM q", NULL), RC_OK);
+    assert_int_equal(db_commit(d, &f), RC_OK);
+    fail_clear(&f);
+    db_close(d);
+}
+
 /* db_run_at_commit: queued statements run when the batch commits, in ascending order, not
  * before (the transaction does not see them); a rolled-back savepoint drops its own; one that
  * fails at the commit fails the batch, so nothing of the transaction is kept. */
@@ -655,6 +683,7 @@ int main(void) {
         cmocka_unit_test(test_batch_left_open_during_a_flush),
         cmocka_unit_test(test_failed_flush),
         cmocka_unit_test(test_held_writes),
+        cmocka_unit_test(test_release_memory),
         cmocka_unit_test(test_run_at_commit),
         cmocka_unit_test(test_linked_database),
         cmocka_unit_test(test_wal_stays_bounded),

@@ -935,11 +935,13 @@ static void shared_rollback(Db *db) {
 }
 
 /* A deferred foreign key left broken would fail the batch's COMMIT for every member: it is
- * refused at the end of the transaction that broke it, for that transaction alone, as COMMIT
- * would have. */
-static bool deferred_fks_broken(void) {
+ * refused (409 in f) at the end of the transaction that broke it, for that transaction alone,
+ * as COMMIT would have. */
+static bool deferred_fks_broken(Fail *f) {
     int cur = 0, hi = 0;
-    return sqlite3_db_status(writer->h, SQLITE_DBSTATUS_DEFERRED_FKS, &cur, &hi, 0) == SQLITE_OK && cur > 0;
+    if (sqlite3_db_status(writer->h, SQLITE_DBSTATUS_DEFERRED_FKS, &cur, &hi, 0) != SQLITE_OK || cur == 0) return false;
+    rc_fail(f, RC_CONFLICT, "constraint: FOREIGN KEY constraint failed");
+    return true;
 }
 
 /* Ends this thread's member transaction (RELEASE) and adds me to the open batch; returns with
@@ -973,8 +975,7 @@ static _Thread_local Db *held_db;
  * until the batch is durable (or ends it itself). While the request holds its writes, the work
  * stays open instead, and the thread's next reads see it on the writer. */
 static Rc shared_commit(Db *db, Fail *f) {
-    if (deferred_fks_broken()) {
-        rc_fail(f, RC_CONFLICT, "constraint: FOREIGN KEY constraint failed");
+    if (deferred_fks_broken(f)) {
         shared_rollback(db);
         return RC_CONFLICT;
     }
@@ -1046,8 +1047,7 @@ DbHold db_hold_end(DbDurable cb, void *ctx) {
 Rc db_commit(Db *db, Fail *f) {
     /* The outermost transaction of a request that holds earlier work: refused alone, as at a
      * member's commit. */
-    if (commit_held && db->shared && write_depth == 2 && deferred_fks_broken()) {
-        rc_fail(f, RC_CONFLICT, "constraint: FOREIGN KEY constraint failed");
+    if (commit_held && db->shared && write_depth == 2 && deferred_fks_broken(f)) {
         db_rollback(db);
         return RC_CONFLICT;
     }

@@ -15,7 +15,7 @@
 // Screenshots: build/e2e/bounty-*.png.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { openBrowser, newPage, login, shot, apiGet, pickOption, settle, uniq, BASE, snap, windowShot } from './helpers.mjs'
+import { openBrowser, newPage, login, shot, apiGet, pickOption, waitDialogClosed, settle, uniq, BASE, snap, windowShot } from './helpers.mjs'
 
 let browser
 let page
@@ -90,7 +90,7 @@ async function openAction(action, fill) {
 async function act(action, fill, expectState) {
   const dialog = await openAction(action, fill)
   await dialog.getByTestId('action-submit').click()
-  await dialog.waitFor({ state: 'hidden' })
+  await waitDialogClosed(page, dialog)
   if (expectState) await waitState(expectState)
 }
 
@@ -204,7 +204,7 @@ test('committee chooses the lead among exactly the two applicants', async () => 
   await windowShot(page, 'bounty-choose-lead')
   await options.filter({ has: page.locator('span', { hasText: new RegExp(`^${VOLUNTEER_ORG}$`) }) }).click()
   await dialog.getByTestId('action-submit').click()
-  await dialog.waitFor({ state: 'hidden' })
+  await waitDialogClosed(page, dialog)
   await waitState('已领办')
   assert.match(await page.getByTestId('dossier-summary').innerText(), new RegExp(VOLUNTEER_ORG))
   const d = await apiGet(page, `/dossiers/${bountyId}`)

@@ -9,7 +9,7 @@
 // Screenshots: build/e2e/categories-*.png.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { openBrowser, newPage, login, shot, apiGet, pickOption, settle, uniq, BASE, snap, windowShot } from './helpers.mjs'
+import { openBrowser, newPage, login, shot, apiGet, pickOption, waitDialogClosed, settle, uniq, BASE, snap, windowShot } from './helpers.mjs'
 
 let browser
 let page
@@ -71,7 +71,7 @@ test('admin adds a service category; a bad code is refused under 代码', async 
 
   await page.getByTestId('category-code').fill(code)
   await page.getByTestId('category-save').click()
-  await dialog.waitFor({ state: 'hidden' })
+  await waitDialogClosed(page, dialog)
   await row().waitFor()
   const text = await row().innerText()
   assert.match(text, new RegExp(label1))
@@ -91,7 +91,7 @@ test('admin relabels it', async () => {
   await page.getByTestId('category-label-zh').fill(label2)
   await page.getByTestId('category-label-en').fill('Legal aid and mediation')
   await page.getByTestId('category-save').click()
-  await dialog.waitFor({ state: 'hidden' })
+  await waitDialogClosed(page, dialog)
   await page.waitForFunction((l) => document.querySelector('[data-testid=categories-table]')?.textContent.includes(l), label2)
   assert.doesNotMatch(await row().innerText(), new RegExp(`${label1}(?!与)`))
   await snap(page, 'categories-relabelled')

@@ -6,7 +6,7 @@
 // to the login page and back.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { openBrowser, newPage, login, apiGet, pickOption, validCreditCode, withWrongCheck, uniq, shot, BASE } from './helpers.mjs'
+import { openBrowser, newPage, login, apiGet, pickOption, waitDialogClosed, validCreditCode, withWrongCheck, uniq, shot, BASE } from './helpers.mjs'
 
 let browser
 let page
@@ -36,6 +36,7 @@ async function fillDate(item, value) {
   await input.click()
   await input.fill(value)
   await input.press('Enter')
+  assert.equal(await input.inputValue(), value)
 }
 
 /** Search the organisation list and return the row locator of `name`. */
@@ -87,7 +88,7 @@ test('edit an organisation; delete refused with references; delete', async () =>
   await dialog.waitFor()
   await page.getByTestId('org-address').fill('洛阳镇测试大道 8 号')
   await page.getByTestId('org-save').click()
-  await dialog.waitFor({ state: 'hidden' })
+  await waitDialogClosed(page, dialog)
   await row.getByRole('link', { name: nameA }).click()
   await page.getByTestId('org-detail').getByText('洛阳镇测试大道 8 号').waitFor()
 
@@ -123,7 +124,7 @@ test('area members: add a new organisation, then remove it', async () => {
   await dialog.waitFor()
   await pickOption(page, page.getByTestId('member-org-item'), org.name, org.name)
   await page.getByTestId('member-save').click()
-  await dialog.waitFor({ state: 'hidden' })
+  await waitDialogClosed(page, dialog)
   const row = page.getByTestId('area-members').locator('.el-table__body tr', { hasText: org.name })
   await row.waitFor()
   await row.getByRole('button', { name: '移出' }).click()
@@ -171,7 +172,7 @@ test('liaison: the form follows the kind', async () => {
   await pickOption(page, page.getByTestId('liaison-target-item'), '村居/社区')
   await fillDate(page.getByTestId('liaison-start-item'), '2026-01-05')
   await page.getByTestId('liaison-save').click()
-  await dialog.waitFor({ state: 'hidden' })
+  await waitDialogClosed(page, dialog)
   await page.locator('.el-message', { hasText: '已创建' }).waitFor()
 
   await page.getByTestId('liaison-create').click()

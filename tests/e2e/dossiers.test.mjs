@@ -12,7 +12,7 @@
 // Screenshots: build/e2e/dossier-*.png (inbox, dossier page, meeting, board, print).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { openBrowser, newPage, login, shot, apiGet, pickOption, settle, uniq, BASE, snap } from './helpers.mjs'
+import { openBrowser, newPage, login, shot, apiGet, pickOption, waitDialogClosed, settle, uniq, BASE, snap } from './helpers.mjs'
 
 let browser
 let page
@@ -58,7 +58,7 @@ async function act(action, fill, expectState) {
   await dialog.waitFor()
   if (fill) await fill(dialog)
   await dialog.getByTestId('action-submit').click()
-  await dialog.waitFor({ state: 'hidden' })
+  await waitDialogClosed(page, dialog)
   if (expectState) {
     await page.waitForFunction(
       (s) => document.querySelector('[data-testid=dossier-state]')?.textContent.trim() === s, expectState,
@@ -196,7 +196,7 @@ test('town accepts and reports it done, and may not verify', async () => {
   await dialog.getByTestId('field-result').fill('已更换 12 盏 LED 路灯，主干道照明恢复正常。')
   await dialog.getByTestId('field-evidence').fill('施工前后照片 24 张，验收单 1 份')
   await dialog.getByTestId('action-submit').click()
-  await dialog.waitFor({ state: 'hidden' })
+  await waitDialogClosed(page, dialog)
   await page.waitForFunction(() => document.querySelector('[data-testid=dossier-state]')?.textContent.trim() === '办结')
 
   // The handler may not verify its own work: no 验收 button, and none among the actions.

@@ -147,15 +147,37 @@ export function uniq() {
 /**
  * Pick an option in an Element Plus select found inside `container`
  * (a locator of its form item): open it, type `query` when given (filterable /
- * remote selects), and click the option whose text contains `text`.
+ * remote selects), click the option whose text contains `text`, and check that
+ * the select then shows that option (a remote select whose options arrive late
+ * can replace the one clicked: it is picked again, at most three times).
  */
 export async function pickOption(page, container, text, query) {
-  await container.locator('.el-select__wrapper').first().click()
-  if (query !== undefined) await container.locator('input.el-select__input').first().fill(query)
-  const option = page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: text }).first()
-  await option.click()
-  // Wait for the dropdown to close so that it covers nothing the next step clicks
-  // (a remote select whose options arrive late may keep it open: Escape closes it).
+  let label = ''
+  let shown = []
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await container.locator('.el-select__wrapper').first().click()
+    if (query !== undefined) await container.locator('input.el-select__input').first().fill(query)
+    const option = page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: text }).first()
+    label = (await option.innerText()).trim()
+    await option.click()
+    await closeDropdowns(page)
+    shown = await selectedLabels(container)
+    // A remote option's text is its label followed by its detail.
+    if (shown.some((s) => s && label.startsWith(s))) return
+  }
+  throw new Error(`pickOption: clicked "${label}" but the select shows ${JSON.stringify(shown)}`)
+}
+
+/** The labels an Element Plus select inside `container` shows as chosen (tags when multiple). */
+async function selectedLabels(container) {
+  const tags = await container.locator('.el-select__tags-text').allInnerTexts()
+  const single = await container.locator('.el-select__placeholder:not(.is-transparent)').allInnerTexts()
+  return [...tags, ...single].map((s) => s.trim())
+}
+
+/** Close any open select dropdown, so that it covers nothing the next step clicks. */
+async function closeDropdowns(page) {
+  // A remote select whose options arrive late may keep it open: Escape closes it.
   const closed = () => ![...document.querySelectorAll('.el-select__popper')].some((p) => getComputedStyle(p).display !== 'none')
   try {
     await page.waitForFunction(closed, null, { timeout: 3000 })
@@ -164,11 +186,24 @@ export async function pickOption(page, container, text, query) {
     try {
       await page.waitForFunction(closed, null, { timeout: 3000 })
     } catch {
-      // A remote select that re-opened on late options: click outside it (the dialog's title
-      // area) to close it; the chosen value is already set, which the caller's next steps check.
+      // One that re-opened on late options: click outside it (the dialog's title area).
       await page.mouse.click(3, 3)
       await page.waitForFunction(closed, null, { timeout: 5000 }).catch(() => {})
     }
+  }
+}
+
+/**
+ * Wait until `dialog` closes after a save; when it stays open, fail with what it
+ * shows (field errors) and any message on the page, instead of a bare timeout.
+ */
+export async function waitDialogClosed(page, dialog, timeout = 15000) {
+  try {
+    await dialog.waitFor({ state: 'hidden', timeout })
+  } catch (e) {
+    const errors = await dialog.locator('.el-form-item__error').allInnerTexts().catch(() => [])
+    const messages = await page.locator('.el-message').allInnerTexts().catch(() => [])
+    throw new Error(`the dialog stayed open: field errors ${JSON.stringify(errors)}, messages ${JSON.stringify(messages)} (${e.message.split('\n')[0]})`)
   }
 }
 

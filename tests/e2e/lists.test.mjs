@@ -11,7 +11,7 @@
 // Screenshots: build/e2e/lists-*.png.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { openBrowser, newPage, login, shot, apiGet, pickOption, settle, uniq, BASE, snap } from './helpers.mjs'
+import { openBrowser, newPage, login, shot, apiGet, pickOption, waitDialogClosed, settle, uniq, BASE, snap } from './helpers.mjs'
 
 let browser
 let page
@@ -44,7 +44,7 @@ async function act(action, fill, expectState) {
   await dialog.waitFor()
   if (fill) await fill(dialog)
   await dialog.getByTestId('action-submit').click()
-  await dialog.waitFor({ state: 'hidden' })
+  await waitDialogClosed(page, dialog)
   if (expectState) await waitState(expectState)
 }
 

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import {
-  openBrowser, newPage, login, logout, shot, apiGet, pickOption, validCreditCode, withWrongCheck, uniq,
+  openBrowser, newPage, login, logout, shot, apiGet, pickOption, waitDialogClosed, validCreditCode, withWrongCheck, uniq,
 } from './helpers.mjs'
 
 let browser
@@ -48,7 +48,7 @@ test('create an enterprise: credit-code field error, fix, save, search, log out'
 
   await page.getByTestId('org-credit-code').fill(good)
   await page.getByTestId('org-save').click()
-  await dialog.waitFor({ state: 'hidden' })
+  await waitDialogClosed(page, dialog)
 
   // Find it by name in the list.
   await page.getByTestId('org-search').fill(name)

@@ -28,6 +28,7 @@
 #include "config.h"
 #include "http/router.h"
 #include "http/static.h"
+#include "store/fts.h"
 #include "util/jsonh.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -506,22 +507,24 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     }
 }
 
-/* The watchdog thread: shuts down every connection past its header deadline, until watch_stop. */
-/* How often the watchdog gives free heap memory back to the system. Workers allocate in their own
- * malloc arenas and free what a request took; what the arenas keep in between is counted as
- * resident until trimmed (the soak's memory criterion: resident memory must follow the live
- * heap, not the high-water mark of every arena). Trimming a 60 MB heap takes about a millisecond. */
-enum { TRIM_EVERY_US = 10 * 1000000 };
+/* When the last request was taken (µs, monotonic). */
+static atomic_llong last_request_us;
 
-/* When the last request was taken (µs, monotonic). A server that has taken none for
- * IDLE_RELEASE_US is idle: the page caches of its connections (up to 4 MB for the writer and
- * 512 KB for each reader, filled by the last requests) are given back as well, so that an idle
+/* Idle work, in a thread of its own (idle_main). A server that has taken no request for
+ * UPKEEP_IDLE_US keeps its search indexes merged (store/fts.c fts_upkeep_step): steps of
+ * UPKEEP_PAGES pages, each a short write transaction, for as long as it stays idle and there is
+ * work (a step that merges a common word's long list of rows may take longer: a request that
+ * arrives meanwhile waits for the writer at most that long; reads do not wait). Then, idle for
+ * IDLE_RELEASE_US, it gives back the page caches of its connections (up to 4 MB for the writer
+ * and 512 KB for each reader, filled by the last requests), once per idle spell, so that an idle
  * server holds the same memory whatever it served last (in the soak the writer's cache alone held
  * 0–1.8 MB at the moment of a sample). The next request reads its pages again from the file
  * system's cache. */
-enum { IDLE_RELEASE_US = 5 * 1000000 };
-static atomic_llong last_request_us;
-static int64_t released_for; /* last_request_us at the last release (watchdog only) */
+enum { IDLE_TICK_MS = 250, UPKEEP_IDLE_US = 2 * 1000000, UPKEEP_PAGES = 64, IDLE_RELEASE_US = 5 * 1000000 };
+static pthread_mutex_t idle_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t idle_cv;
+static bool idle_stop;      /* under idle_lock */
+static bool idle_running;
 
 static void release_caches(void) {
     pthread_mutex_lock(&pool_mutex);
@@ -530,6 +533,85 @@ static void release_caches(void) {
     db_release_writer_memory();
 }
 
+/* Idle since `last` for at least `us`, with nothing in flight and no stop begun. */
+static bool idle_for(int64_t last, int64_t us) {
+    return atomic_load(&last_request_us) == last && time_mono_us() - last >= us && atomic_load(&in_flight) == 0 &&
+           !atomic_load(&stopping);
+}
+
+static void *idle_main(void *arg) {
+    (void)arg;
+    int64_t merged_for = -1;   /* last_request_us when the indexes were found merged (or upkeep failed) */
+    int64_t released_for = -1; /* last_request_us at the last release */
+    pthread_mutex_lock(&idle_lock);
+    while (!idle_stop) {
+        pthread_mutex_unlock(&idle_lock);
+        int64_t last = atomic_load(&last_request_us);
+        if (last != merged_for && !db_is_read_only() && idle_for(last, UPKEEP_IDLE_US)) {
+            Db *db = server_db();
+            bool worked = db != NULL;
+            while (worked && idle_for(last, UPKEEP_IDLE_US)) {
+                Fail f = {0};
+                if (fts_upkeep_step(db, UPKEEP_PAGES, &worked, &f) != RC_OK) {
+                    log_warn("search index upkeep: %s", f.detail);
+                    worked = false;
+                }
+                fail_clear(&f);
+            }
+            server_db_release();
+            /* Interrupted by a request: taken up again at the next idle spell. */
+            if (!worked) merged_for = last;
+        }
+        if (last != released_for && (last == merged_for || db_is_read_only()) && idle_for(last, IDLE_RELEASE_US)) {
+            release_caches();
+            malloc_trim(0);
+            released_for = last;
+        }
+        pthread_mutex_lock(&idle_lock);
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += IDLE_TICK_MS * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        if (!idle_stop) pthread_cond_timedwait(&idle_cv, &idle_lock, &ts);
+    }
+    pthread_mutex_unlock(&idle_lock);
+    return NULL;
+}
+
+static void idle_start(pthread_t *tid) {
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&idle_cv, &ca);
+    pthread_condattr_destroy(&ca);
+    idle_stop = false;
+    int e = pthread_create(tid, NULL, idle_main, NULL);
+    idle_running = e == 0;
+    if (e) log_warn("cannot start the idle upkeep: %s (the search indexes merge only as FTS5 does by itself)", strerror(e));
+}
+
+/* Stops the idle thread (before the pool closes); waits for a step under way. */
+static void idle_end(pthread_t tid) {
+    if (!idle_running) return;
+    pthread_mutex_lock(&idle_lock);
+    idle_stop = true;
+    pthread_cond_signal(&idle_cv);
+    pthread_mutex_unlock(&idle_lock);
+    pthread_join(tid, NULL);
+    pthread_cond_destroy(&idle_cv);
+    idle_running = false;
+}
+
+/* How often the watchdog gives free heap memory back to the system. Workers allocate in their own
+ * malloc arenas and free what a request took; what the arenas keep in between is counted as
+ * resident until trimmed (the soak's memory criterion: resident memory must follow the live
+ * heap, not the high-water mark of every arena). Trimming a 60 MB heap takes about a millisecond. */
+enum { TRIM_EVERY_US = 10 * 1000000 };
+
+/* The watchdog thread: shuts down every connection past its header deadline, until watch_stop. */
 static void *watchdog(void *arg) {
     pthread_mutex_lock(&watch_lock);
     int64_t trimmed = time_mono_us();
@@ -540,15 +622,6 @@ static void *watchdog(void *arg) {
             malloc_trim(0);
             pthread_mutex_lock(&watch_lock);
             trimmed = now;
-        }
-        /* Idle for a while: the database caches are given back too, once per idle spell. */
-        int64_t last = atomic_load(&last_request_us);
-        if (now - last >= IDLE_RELEASE_US && last != released_for && atomic_load(&in_flight) == 0) {
-            pthread_mutex_unlock(&watch_lock);
-            release_caches();
-            malloc_trim(0);
-            pthread_mutex_lock(&watch_lock);
-            released_for = last;
         }
         for (Watch *w = watch_head; w; w = w->next) {
             int64_t d = atomic_load(&w->deadline_us);
@@ -960,8 +1033,9 @@ int server_run(const ServerConfig *cfg) {
     }
     log_info("sanqu %s listening on http://%s:%u/ (%d threads, database %s)", SANQU_VERSION, host, port,
              cfg->threads, cfg->db_path);
-    pthread_t fill_tid;
+    pthread_t fill_tid, idle_tid;
     bool filling = pthread_create(&fill_tid, NULL, pool_fill, NULL) == 0;
+    idle_start(&idle_tid);
 
     int sig = 0;
     sigwait(&set, &sig);
@@ -972,6 +1046,7 @@ int server_run(const ServerConfig *cfg) {
      * answered 503 with Connection: close; those already taken have up to 5 s to finish. */
     atomic_store(&stopping, true);
     for (int i = 0; i < 100 && atomic_load(&in_flight) > 0; i++) usleep(50 * 1000);
+    idle_end(idle_tid);
     MHD_stop_daemon(d);
     watchdog_stop(watch_tid);
     if (filling) pthread_join(fill_tid, NULL);

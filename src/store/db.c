@@ -60,6 +60,8 @@ static bool db_read_only;
 
 void db_set_read_only(bool ro) { db_read_only = ro; }
 
+bool db_is_read_only(void) { return db_read_only; }
+
 /* Group commit (server): the writer connection commits with synchronous=NORMAL (no fsync inside
  * COMMIT: the frames are written to the WAL file, not flushed); a flusher thread then makes the
  * WAL durable with one fdatasync for every batch committed before the flush began, and only then
@@ -1103,6 +1105,10 @@ int64_t db_last_id(Db *db) {
     if (db->shared && write_depth > 0) return sqlite3_last_insert_rowid(writer->h);
     if (db->routed) return db->last_id;
     return sqlite3_last_insert_rowid(db->h);
+}
+
+int64_t db_total_changes(Db *db) {
+    return sqlite3_total_changes64(db->shared && write_depth > 0 ? writer->h : db->h);
 }
 
 int db_changes(Db *db) {

@@ -25,6 +25,7 @@ void db_close(Db *db);
 /* Connections opened after this refuse writes (SQLITE_READONLY → 503): `serve --read-only`, for
  * maintenance windows and read replicas. */
 void db_set_read_only(bool ro);
+bool db_is_read_only(void);
 /* Turns on group commit for handles of db_path opened after this (the server): see db.c. NULL
  * turns it off for handles opened afterwards. */
 void db_set_group_commit(const char *db_path);
@@ -100,5 +101,7 @@ void db_rollback(Db *db);
 Rc db_fail(Db *db, Fail *f, int sqlite_rc, const char *file, int line);
 int64_t db_last_id(Db *db);
 int db_changes(Db *db);
+/* Rows changed by every statement so far on the connection db's statements run on. */
+int64_t db_total_changes(Db *db);
 
 #endif

@@ -233,3 +233,41 @@ bool fts_query(const char *q, Buf *out) {
     }
     return terms > 0;
 }
+
+/* ---- upkeep ------------------------------------------------------------------------------- */
+
+/* The indexes kept merged, with their statements (constant text: no name is ever spliced). */
+static const char *const merge_sql[] = {
+    "INSERT INTO dossiers_fts(dossiers_fts, rank) VALUES ('merge', ?)",
+    "INSERT INTO orgs_fts(orgs_fts, rank) VALUES ('merge', ?)",
+};
+static const char *const optimize_sql[] = {
+    "INSERT INTO dossiers_fts(dossiers_fts) VALUES ('optimize')",
+    "INSERT INTO orgs_fts(orgs_fts) VALUES ('optimize')",
+};
+enum { FTS_INDEXES = sizeof merge_sql / sizeof merge_sql[0] };
+
+Rc fts_upkeep_step(Db *db, int pages, bool *worked, Fail *f) {
+    *worked = false;
+    Rc r = db_begin(db, f);
+    if (r != RC_OK) return r;
+    for (int i = 0; i < FTS_INDEXES && r == RC_OK; i++) {
+        /* SQLite's documented test: the 'merge' command changed two or more rows when it merged. */
+        int64_t before = db_total_changes(db);
+        r = db_run(db, f, merge_sql[i], "i", (int64_t)pages);
+        if (r == RC_OK && db_total_changes(db) - before >= 2) *worked = true;
+    }
+    if (r == RC_OK) r = db_commit(db, f);
+    else db_rollback(db);
+    if (r != RC_OK) *worked = false;
+    return r;
+}
+
+Rc fts_optimize(Db *db, Fail *f) {
+    Rc r = db_begin(db, f);
+    if (r != RC_OK) return r;
+    for (int i = 0; i < FTS_INDEXES && r == RC_OK; i++) r = db_run(db, f, optimize_sql[i], NULL);
+    if (r == RC_OK) return db_commit(db, f);
+    db_rollback(db);
+    return r;
+}

@@ -2,7 +2,8 @@
  * test_fts.c — Chinese full-text search: the `cjk` tokenizer and the query builder. Two-character
  * words (路灯, 消防, 隐患) must be found, as must single characters, longer phrases (as exact
  * substrings, not bags of bigrams), names that run from Chinese into Latin letters and digits, and
- * Latin prefixes in either case or full width.
+ * Latin prefixes in either case or full width. The upkeep merges an index's segments without
+ * changing what it finds.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +13,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "store/fts.h"
+#include "store/migrate.h"
 
 static sqlite3 *h;
 
@@ -107,6 +112,129 @@ static void test_traditional_and_simplified(void **state) {
     assert_string_equal(search("路燈"), "1");      /* traditional query, simplified text */
 }
 
+
+/* Reads a varint of FTS5's structure record at *i. */
+static uint64_t varint(const unsigned char *b, int *i) {
+    uint64_t v = 0;
+    for (int k = 0; k < 9; k++) {
+        unsigned c = b[(*i)++];
+        if (k == 8) return (v << 8) | c;
+        v = (v << 7) | (c & 0x7f);
+        if (!(c & 0x80)) return v;
+    }
+    return v;
+}
+
+/* The segments of dossiers_fts, in all and at its fullest level (from its structure record). */
+static void segments(Db *d, int *total, int *widest) {
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db_handle(d), "SELECT block FROM dossiers_fts_data WHERE id = 10", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    const unsigned char *b = sqlite3_column_blob(st, 0);
+    int i = 4;
+    bool v2 = memcmp(b + 4, "FTS5", 4) == 0;
+    if (v2) i += 4;
+    int levels = (int)varint(b, &i);
+    *total = (int)varint(b, &i);
+    varint(b, &i); /* write counter */
+    *widest = 0;
+    for (int l = 0; l < levels; l++) {
+        varint(b, &i); /* segments being merged */
+        int n = (int)varint(b, &i);
+        if (n > *widest) *widest = n;
+        for (int k = 0; k < n; k++) {
+            for (int x = 0; x < (v2 ? 5 : 3); x++) varint(b, &i);
+        }
+    }
+    sqlite3_finalize(st);
+}
+
+/* The dossiers whose rows hold what a user typed, as "3,17" (newest row numbers first). */
+static const char *found(Db *d, const char *typed) {
+    static char out[256];
+    Buf q = BUF_INIT;
+    assert_true(fts_query(typed, &q));
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db_handle(d), "SELECT dossier_id FROM dossiers_fts WHERE dossiers_fts MATCH ? ORDER BY rowid",
+                                        -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_text(st, 1, buf_str(&q), -1, SQLITE_TRANSIENT);
+    size_t n = 0;
+    out[0] = 0;
+    while (sqlite3_step(st) == SQLITE_ROW && n < sizeof out - 24)
+        n += (size_t)snprintf(out + n, sizeof out - n, "%s%lld", n ? "," : "", (long long)sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+    buf_free(&q);
+    return out;
+}
+
+static void test_upkeep_merges_segments(void **state) {
+    (void)state;
+    char dir[] = "/tmp/sanqu-fts-XXXXXX", path[64], err[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/u.db", dir);
+    Db *d = db_open(path, true, err, sizeof err);
+    assert_non_null(d);
+    assert_int_equal(migrate_apply(d, err, sizeof err), RC_OK);
+    /* One transaction per row: a segment each, as writes leave them. FTS5 merges a level by
+     * itself once it holds four: three stay apart until the upkeep merges them. */
+    static const char *const texts[] = {"西吟头村更换路灯", "排水管网改造", "消防通道整改", "路灯维修进度"};
+    Fail f = {0};
+    for (int i = 1; i <= 3; i++)
+        assert_int_equal(db_run(d, &f, "INSERT INTO dossiers_fts(rowid, text, dossier_id) VALUES (?, ?, ?)", "iti",
+                                (int64_t)(1000 - i), texts[i % 4], (int64_t)i), RC_OK);
+    int total, widest, after, widest_after;
+    segments(d, &total, &widest);
+    assert_int_equal(total, 3);
+    assert_int_equal(widest, 3);
+    bool worked = true;
+    int steps = 0;
+    while (worked && steps < 100) {
+        assert_int_equal(fts_upkeep_step(d, 64, &worked, &f), RC_OK);
+        steps++;
+    }
+    segments(d, &after, &widest_after);
+    assert_int_equal(after, 1);
+
+    /* Many more, merged a few pages at a time: steps until there is nothing left to do; no level
+     * keeps two segments, fewer in all, and every search finds what it found before. */
+    for (int i = 4; i <= 60; i++)
+        assert_int_equal(db_run(d, &f, "INSERT INTO dossiers_fts(rowid, text, dossier_id) VALUES (?, ?, ?)", "iti",
+                                (int64_t)(1000 - i), texts[i % 4], (int64_t)i), RC_OK);
+    segments(d, &total, &widest);
+    assert_true(widest >= 2);
+    char lamps[256], drains[256];
+    snprintf(lamps, sizeof lamps, "%s", found(d, "路灯"));
+    snprintf(drains, sizeof drains, "%s", found(d, "排水管网"));
+    assert_true(strlen(lamps) > 0 && strlen(drains) > 0);
+    worked = true;
+    steps = 0;
+    while (worked && steps < 1000) {
+        assert_int_equal(fts_upkeep_step(d, 1, &worked, &f), RC_OK);
+        steps++;
+    }
+    assert_false(worked);
+    assert_true(steps >= 2);
+    segments(d, &after, &widest_after);
+    assert_true(after < total);
+    assert_int_equal(widest_after, 1);
+    assert_string_equal(found(d, "路灯"), lamps);
+    assert_string_equal(found(d, "排水管网"), drains);
+    /* Nothing to do: no work reported, nothing changed. */
+    assert_int_equal(fts_upkeep_step(d, 4, &worked, &f), RC_OK);
+    assert_false(worked);
+
+    /* The end of a bulk load: one segment. */
+    assert_int_equal(fts_optimize(d, &f), RC_OK);
+    segments(d, &after, &widest_after);
+    assert_int_equal(after, 1);
+    assert_string_equal(found(d, "路灯"), lamps);
+    fail_clear(&f);
+    db_close(d);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_character_words),
@@ -114,6 +242,7 @@ int main(void) {
         cmocka_unit_test(test_phrases_are_substrings),
         cmocka_unit_test(test_mixed_and_latin),
         cmocka_unit_test(test_traditional_and_simplified),
+        cmocka_unit_test(test_upkeep_merges_segments),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1035,6 +1035,7 @@ int server_run(const ServerConfig *cfg) {
              cfg->threads, cfg->db_path);
     pthread_t fill_tid, idle_tid;
     bool filling = pthread_create(&fill_tid, NULL, pool_fill, NULL) == 0;
+    atomic_store(&last_request_us, time_mono_us()); /* idle spells are counted from the start */
     idle_start(&idle_tid);
 
     int sig = 0;

@@ -80,12 +80,13 @@ int64_t api_if_match(Req *r) {
 
 Rc api_record(Req *r, int status, const char *location_prefix, int64_t id,
               Rc (*get)(Db *, const Actor *, int64_t, Buf *, Fail *)) {
-    buf_reset(&r->out);
-    Rc rc = get(r->db, &r->actor, id, &r->out, &r->fail);
-    if (rc != RC_OK) return rc;
+    r->render = get;
+    r->render_id = id;
+    if (!r->render_later) {
+        Rc rc = req_render(r);
+        if (rc != RC_OK) return rc;
+    }
     r->status = status;
-    r->ctype = "application/json";
-    req_etag_from_body(r);
     if (location_prefix) snprintf(r->location, sizeof r->location, "%s/%lld", location_prefix, (long long)id);
     return RC_OK;
 }

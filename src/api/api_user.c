@@ -42,6 +42,7 @@ Rc api_user_create(Req *r) {
     char pw[15];
     Rc rc = user_create(r->db, &r->actor, r->json, &id, pw, &r->fail);
     if (rc != RC_OK) return rc;
+    r->render_later = false; /* read now: the one-time password is added to the answer */
     rc = api_record(r, 201, "/api/v1/users", id, user_get);
     if (rc == RC_OK && pw[0]) {
         json_t *j = json_loadb(r->out.data, r->out.len, 0, NULL);

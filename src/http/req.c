@@ -122,6 +122,16 @@ void req_set_etag(Req *r, int64_t version) {
     snprintf(r->etag, sizeof r->etag, "\"%lld\"", (long long)version);
 }
 
+Rc req_render(Req *r) {
+    buf_reset(&r->out);
+    Rc rc = r->render(r->db, &r->actor, r->render_id, &r->out, &r->fail);
+    r->render = NULL;
+    if (rc != RC_OK) return rc;
+    r->ctype = "application/json";
+    req_etag_from_body(r);
+    return RC_OK;
+}
+
 void req_etag_from_body(Req *r) {
     const char *s = buf_str(&r->out);
     /* The answer's top-level "version" is the last member SQLite renders for records. */

@@ -89,6 +89,14 @@ typedef struct Req {
     bool late;                     /* arrived while the server stops: answered 503, not counted */
     struct MHD_Response *held;     /* the answer of a held write, sent once the write is durable */
     int held_status;
+    bool suspended;                /* a held write's connection waits for the disk */
+    /* A write's answer that is a record read after the write (api_record): when the server allows
+     * it (render_later: a held write whose answer is not stored for an Idempotency-Key), the
+     * read is left (render, render_id) until the write is durable, and then made on a reader
+     * instead of on the writer, which other writes wait for. */
+    bool render_later;
+    Rc (*render)(Db *, const struct Actor *, int64_t, Buf *, Fail *);
+    int64_t render_id;
     _Atomic int durable;           /* HELD_*: the suspended connection's write and its outcome */
     json_t *json;                  /* parsed body (R_JSON routes), owned */
     Actor actor;                   /* the signed-in user (user_id 0 when none) */
@@ -133,5 +141,7 @@ Rc req_check_if_match(Req *r, int64_t version);
 void req_set_etag(Req *r, int64_t version);
 /* Extracts "version" from a JSON text answer and sets the ETag (single-record answers). */
 void req_etag_from_body(Req *r);
+/* Reads a record answer (r->render, r->render_id) into out on r->db, with its ETag. */
+Rc req_render(Req *r);
 
 #endif

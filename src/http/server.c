@@ -369,6 +369,8 @@ void server_dispatch(Req *r) {
         }
         if (idem && !idem_begin(r, idem)) return;
     }
+    /* An answer stored for its key is read at once (idem_finish keeps it). */
+    if (idem) r->render_later = false;
     Rc rc = rt->handler(r);
     if (rc == RC_OK && f->rc == RC_OK && fail_nfields(f) > 0) rc = fail_fields(f);
     if (rc != RC_OK && f->rc == RC_OK) rc_fail(f, rc, "%s", rc_title(rc));
@@ -767,11 +769,23 @@ static enum MHD_Result send_held(struct MHD_Connection *conn, Req *r) {
     struct MHD_Response *resp = r->held;
     int status = r->held_status;
     r->held = NULL;
+    r->suspended = false;
     atomic_store(&r->durable, HELD_NONE);
     if (state != HELD_OK) {
-        MHD_destroy_response(resp);
+        if (resp) MHD_destroy_response(resp);
+        r->render = NULL;
         fail_clear(&r->fail);
         rc_fail(&r->fail, RC_UNAVAILABLE, "the write could not be made durable; retry it later");
+        resp = api_response(r);
+        status = r->status;
+        if (!resp) return MHD_NO;
+        add_common_headers(resp);
+    } else if (!resp) {
+        /* The record answer: read now that the write is durable (committed before its flush
+         * began, so a reader sees it), on this thread's reader. */
+        r->db = server_db();
+        if (!r->db) rc_fail(&r->fail, RC_UNAVAILABLE, "the database cannot be opened");
+        else req_render(r);
         resp = api_response(r);
         status = r->status;
         if (!resp) return MHD_NO;
@@ -859,7 +873,7 @@ static enum MHD_Result handle(struct MHD_Connection *conn, const char *url, cons
         return MHD_YES;
     }
     if (r->responded) return MHD_YES; /* refused early; the answer is queued */
-    if (r->held) return send_held(conn, r);
+    if (r->suspended) return send_held(conn, r);
     struct MHD_Response *resp;
     int status;
     if (r->late) {
@@ -878,21 +892,28 @@ static enum MHD_Result handle(struct MHD_Connection *conn, const char *url, cons
         bool hold = strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
         if (hold) db_hold_begin();
         r->db = server_db();
+        r->render_later = hold;
         server_dispatch(r);
-        resp = api_response(r);
-        status = r->status;
-        if (hold) {
-            if (resp && db_holding()) {
-                add_common_headers(resp);
+        /* A record answer left for later is read once the write is durable (send_held), on a
+         * reader: the writer is not kept for it. */
+        bool later = r->render && r->fail.rc == RC_OK;
+        if (hold && db_holding()) {
+            resp = later ? NULL : api_response(r);
+            if (resp || later) {
+                if (resp) add_common_headers(resp);
                 r->held = resp;
-                r->held_status = status;
+                r->held_status = r->status;
+                r->suspended = true;
                 atomic_store(&r->durable, HELD_WAITING);
                 MHD_suspend_connection(conn);
                 if (db_hold_end(on_durable, r) == DB_HOLD_FAILED) on_durable(r, false);
                 return MHD_YES;
             }
-            db_hold_end(NULL, NULL);
         }
+        if (hold) db_hold_end(NULL, NULL);
+        if (later) req_render(r); /* nothing was written: read now */
+        resp = api_response(r);
+        status = r->status;
     } else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
         snprintf(r->allow, sizeof r->allow, "GET, HEAD");
         rc_fail(&r->fail, RC_METHOD, "only GET and HEAD are served here");

@@ -509,6 +509,28 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     }
 }
 
+/* The background threads (idle work, watchdog) wait on condition variables of the monotonic
+ * clock, a tick at a time. */
+static void cond_init_monotonic(pthread_cond_t *cv) {
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(cv, &ca);
+    pthread_condattr_destroy(&ca);
+}
+
+/* Waits on cv (lock held) until signalled or ms milliseconds from now have passed. */
+static void cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *lock, int ms) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_nsec += ms * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(cv, lock, &ts);
+}
+
 /* When the last request was taken (µs, monotonic). */
 static atomic_llong last_request_us;
 
@@ -570,25 +592,14 @@ static void *idle_main(void *arg) {
             released_for = last;
         }
         pthread_mutex_lock(&idle_lock);
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += IDLE_TICK_MS * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        if (!idle_stop) pthread_cond_timedwait(&idle_cv, &idle_lock, &ts);
+        if (!idle_stop) cond_wait_ms(&idle_cv, &idle_lock, IDLE_TICK_MS);
     }
     pthread_mutex_unlock(&idle_lock);
     return NULL;
 }
 
 static void idle_start(pthread_t *tid) {
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&idle_cv, &ca);
-    pthread_condattr_destroy(&ca);
+    cond_init_monotonic(&idle_cv);
     idle_stop = false;
     int e = pthread_create(tid, NULL, idle_main, NULL);
     idle_running = e == 0;
@@ -634,14 +645,7 @@ static void *watchdog(void *arg) {
                     log_info("%s: request headers not complete after %d s, connection dropped", w->ip, g_header_timeout);
             }
         }
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += WATCH_TICK_MS * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&watch_cv, &watch_lock, &ts);
+        cond_wait_ms(&watch_cv, &watch_lock, WATCH_TICK_MS);
     }
     pthread_mutex_unlock(&watch_lock);
     return NULL;
@@ -649,11 +653,7 @@ static void *watchdog(void *arg) {
 
 /* Starts the watchdog thread (false when it cannot: the reason is logged). */
 static bool watchdog_start(pthread_t *tid) {
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&watch_cv, &ca);
-    pthread_condattr_destroy(&ca);
+    cond_init_monotonic(&watch_cv);
     watch_stop = false;
     int e = pthread_create(tid, NULL, watchdog, NULL);
     if (e) {

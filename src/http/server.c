@@ -773,19 +773,18 @@ static enum MHD_Result send_held(struct MHD_Connection *conn, Req *r) {
     atomic_store(&r->durable, HELD_NONE);
     if (state != HELD_OK) {
         if (resp) MHD_destroy_response(resp);
+        resp = NULL;
         r->render = NULL;
         fail_clear(&r->fail);
         rc_fail(&r->fail, RC_UNAVAILABLE, "the write could not be made durable; retry it later");
-        resp = api_response(r);
-        status = r->status;
-        if (!resp) return MHD_NO;
-        add_common_headers(resp);
     } else if (!resp) {
         /* The record answer: read now that the write is durable (committed before its flush
          * began, so a reader sees it), on this thread's reader. */
         r->db = server_db();
         if (!r->db) rc_fail(&r->fail, RC_UNAVAILABLE, "the database cannot be opened");
         else req_render(r);
+    }
+    if (!resp) {
         resp = api_response(r);
         status = r->status;
         if (!resp) return MHD_NO;
@@ -899,16 +898,18 @@ static enum MHD_Result handle(struct MHD_Connection *conn, const char *url, cons
         bool later = r->render && r->fail.rc == RC_OK;
         if (hold && db_holding()) {
             resp = later ? NULL : api_response(r);
-            if (resp || later) {
-                if (resp) add_common_headers(resp);
-                r->held = resp;
-                r->held_status = r->status;
-                r->suspended = true;
-                atomic_store(&r->durable, HELD_WAITING);
-                MHD_suspend_connection(conn);
-                if (db_hold_end(on_durable, r) == DB_HOLD_FAILED) on_durable(r, false);
-                return MHD_YES;
+            if (!resp && !later) {
+                db_hold_end(NULL, NULL);
+                return MHD_NO;
             }
+            if (resp) add_common_headers(resp);
+            r->held = resp;
+            r->held_status = r->status;
+            r->suspended = true;
+            atomic_store(&r->durable, HELD_WAITING);
+            MHD_suspend_connection(conn);
+            if (db_hold_end(on_durable, r) == DB_HOLD_FAILED) on_durable(r, false);
+            return MHD_YES;
         }
         if (hold) db_hold_end(NULL, NULL);
         if (later) req_render(r); /* nothing was written: read now */

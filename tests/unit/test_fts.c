@@ -147,9 +147,10 @@ static void segments(Db *d, int *total, int *widest) {
         varint(b, &i); /* segments being merged */
         int n = (int)varint(b, &i);
         if (n > *widest) *widest = n;
-        for (int k = 0; k < n; k++) {
-            for (int x = 0; x < (v2 ? 5 : 3); x++) varint(b, &i);
-        }
+        /* Each segment: id, first and last page; a version 2 record adds two origins, the
+         * tombstone pages and entries, and the entries. */
+        for (int k = 0; k < n; k++)
+            for (int x = 0; x < (v2 ? 8 : 3); x++) varint(b, &i);
     }
     sqlite3_finalize(st);
 }

@@ -98,6 +98,10 @@ typedef struct Req {
     Rc (*render)(Db *, const struct Actor *, int64_t, Buf *, Fail *);
     int64_t render_id;
     _Atomic int durable;           /* HELD_*: the suspended connection's write and its outcome */
+    bool drop;                     /* a write run on the write thread whose answer could not be
+                                      built: the connection is closed */
+    struct Req *next_write;        /* the write thread's queue */
+    const char *idem;              /* the Idempotency-Key, once the request is prepared */
     json_t *json;                  /* parsed body (R_JSON routes), owned */
     Actor actor;                   /* the signed-in user (user_id 0 when none) */
     char token[64];                /* the session cookie value */

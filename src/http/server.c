@@ -282,7 +282,9 @@ static void idem_finish(Req *r, const char *key) {
     fail_clear(&g);
 }
 
-void server_dispatch(Req *r) {
+/* The checks before a request's handler: route, session, CSRF, body, Idempotency-Key (kept in
+ * r->idem). Returns false when they decided the answer (r->fail). */
+static bool dispatch_prepare(Req *r) {
     bool path_known = false;
     r->route = router_match(routes, routes_count, r->method, r->path, r->params, &r->nparams,
                             r->parambuf, sizeof r->parambuf, &path_known, r->allow, sizeof r->allow);
@@ -291,20 +293,20 @@ void server_dispatch(Req *r) {
     if (!rt) {
         if (path_known) rc_fail(f, RC_METHOD, "%s is not allowed here; allowed: %s", r->method, r->allow);
         else rc_fail(f, RC_NOT_FOUND, "no route for %s", r->path);
-        return;
+        return false;
     }
     if (r->body_too_large) {
         rc_fail(f, RC_TOO_LARGE, "the body is larger than %zu bytes", r->body_limit);
-        return;
+        return false;
     }
     if (!r->db) {
         rc_fail(f, RC_UNAVAILABLE, "the database cannot be opened");
-        return;
+        return false;
     }
     /* Authentication. */
     if (!(rt->flags & R_PUBLIC)) {
         const char *tok = req_cookie(r, "sanqu_session");
-        if (!tok) { rc_fail(f, RC_UNAUTHENTICATED, "sign in first"); return; }
+        if (!tok) { rc_fail(f, RC_UNAUTHENTICATED, "sign in first"); return false; }
         snprintf(r->token, sizeof r->token, "%s", tok);
         char ip[64];
         snprintf(ip, sizeof ip, "%s", r->actor.ip);
@@ -312,7 +314,7 @@ void server_dispatch(Req *r) {
             if (f->rc == RC_SESSION_EXPIRED || f->rc == RC_UNAUTHENTICATED)
                 snprintf(r->cookie, sizeof r->cookie, "sanqu_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
                          r->cfg->secure_cookies ? "; Secure" : "");
-            return;
+            return false;
         }
         snprintf(r->actor.ip, sizeof r->actor.ip, "%s", ip);
         /* CSRF on every state-changing request. */
@@ -321,16 +323,16 @@ void server_dispatch(Req *r) {
             const char *t = req_header(r, "X-CSRF-Token");
             if (!t || !crypto_str_eq(t, r->actor.csrf)) {
                 rc_fail(f, RC_CSRF, "send the session's csrf_token in the X-CSRF-Token header");
-                return;
+                return false;
             }
         }
         if (r->actor.must_change_pw && !(rt->flags & R_PWCHANGE)) {
             rc_fail(f, RC_PW_CHANGE, "change the generated password first (POST /api/v1/me/password)");
-            return;
+            return false;
         }
         if (rt->cap && !(r->actor.caps & rt->cap)) {
             rc_fail(f, RC_FORBIDDEN, "the role %s may not do this", r->actor.role);
-            return;
+            return false;
         }
     }
     /* Body: content type and parsing. */
@@ -338,37 +340,46 @@ void server_dispatch(Req *r) {
         const char *ct = req_header(r, "Content-Type");
         if (!ctype_is(ct, "application/json")) {
             rc_fail(f, RC_MEDIA_TYPE, "send the body as application/json");
-            return;
+            return false;
         }
         if (!val_utf8(buf_str(&r->body), r->body.len)) {
             rc_fail(f, RC_BAD_REQUEST, "the body is not valid UTF-8");
-            return;
+            return false;
         }
         r->json = jh_parse_object(buf_str(&r->body), r->body.len, f);
-        if (!r->json) return;
+        if (!r->json) return false;
     } else if (rt->flags & R_UPLOAD) {
         if (r->body.len == 0) {
             rc_fail(f, RC_BAD_REQUEST, "send the file as the request body");
-            return;
+            return false;
         }
     } else if (rt->flags & R_CSV) {
         const char *ct = req_header(r, "Content-Type");
         if (!ctype_is(ct, "text/csv")) {
             rc_fail(f, RC_MEDIA_TYPE, "send the body as text/csv");
-            return;
+            return false;
         }
     }
-    const char *idem = NULL;
+    r->idem = NULL;
     /* Answers holding a one-time password are never stored: such a POST simply runs again. */
     if (strcmp(r->method, "POST") == 0 && r->actor.user_id && !(rt->flags & R_SECRET)) {
-        idem = req_header(r, "Idempotency-Key");
+        const char *idem = req_header(r, "Idempotency-Key");
         if (idem && (strlen(idem) == 0 || strlen(idem) > 200)) {
             fail_field(f, "Idempotency-Key", "max_length", json_pack("{s:i}", "max", 200));
             fail_fields(f);
-            return;
+            return false;
         }
-        if (idem && !idem_begin(r, idem)) return;
+        r->idem = idem;
     }
+    return true;
+}
+
+/* The handler of a prepared request, with its Idempotency-Key. */
+static void dispatch_run(Req *r) {
+    const Route *rt = r->route;
+    Fail *f = &r->fail;
+    const char *idem = r->idem;
+    if (idem && !idem_begin(r, idem)) return;
     /* An answer stored for its key is read at once (idem_finish keeps it). */
     if (idem) r->render_later = false;
     Rc rc = rt->handler(r);
@@ -376,6 +387,10 @@ void server_dispatch(Req *r) {
     if (rc != RC_OK && f->rc == RC_OK) rc_fail(f, rc, "%s", rc_title(rc));
     if (rc == RC_OK && buf_oom(&r->out)) rc_fail(f, RC_UNAVAILABLE, "out of memory");
     if (idem) idem_finish(r, idem);
+}
+
+void server_dispatch(Req *r) {
+    if (dispatch_prepare(r)) dispatch_run(r);
 }
 
 static void add_common_headers(struct MHD_Response *resp) {
@@ -766,6 +781,7 @@ static void on_durable(void *ctx, bool ok) {
 static enum MHD_Result send_held(struct MHD_Connection *conn, Req *r) {
     int state = atomic_load(&r->durable);
     if (state == HELD_WAITING) return MHD_YES; /* not yet: woken early */
+    if (r->drop) return MHD_NO;
     struct MHD_Response *resp = r->held;
     int status = r->held_status;
     r->held = NULL;
@@ -794,6 +810,117 @@ static enum MHD_Result send_held(struct MHD_Connection *conn, Req *r) {
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, resp);
     MHD_destroy_response(resp);
     return ret;
+}
+
+/* The write thread. Writes run one at a time under the write lock whichever thread runs them;
+ * when every worker ran its own, each one waited for the lock and was handed it in turn, and the
+ * hand-overs (a futex wake-up of a thread that then has to be scheduled) left the lock idle
+ * about half of the time at 64 appending clients while the machine was a third idle. A worker
+ * now prepares a write (route, session, CSRF, body: in parallel with the others), suspends its
+ * connection and queues it; this thread runs the handlers back to back and leaves each answer
+ * to be sent, as for any held write, once the write is durable (on_durable, send_held). Writes
+ * that compute long outside the lock (a password's hash, an upload or an import to parse) stay
+ * on their worker, so that they do not hold up the others. */
+static pthread_mutex_t wq_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wq_cond = PTHREAD_COND_INITIALIZER;
+static Req *wq_head;
+static Req **wq_tail = &wq_head;
+static bool wq_stop;     /* under wq_mutex */
+static bool wq_running;  /* the thread exists: set before the daemon starts, cleared after it stops */
+
+static bool write_thread_takes(const Req *r) {
+    return wq_running && r->route && !(r->route->flags & (R_PUBLIC | R_PWCHANGE | R_SECRET | R_UPLOAD | R_CSV));
+}
+
+/* Runs one queued write and leaves its answer for its worker (the connection is suspended). */
+static void write_job(Req *r) {
+    r->db = server_db();
+    db_hold_begin();
+    if (r->db) dispatch_run(r);
+    else rc_fail(&r->fail, RC_UNAVAILABLE, "the database cannot be opened");
+    bool later = r->render && r->fail.rc == RC_OK;
+    struct MHD_Response *resp = later ? NULL : api_response(r);
+    if (resp) add_common_headers(resp);
+    r->drop = !resp && !later;
+    if (db_holding()) {
+        if (r->drop) {
+            db_hold_end(NULL, NULL);
+            on_durable(r, true);
+            return;
+        }
+        r->held = resp;
+        r->held_status = r->status;
+        if (db_hold_end(on_durable, r) == DB_HOLD_FAILED) on_durable(r, false);
+        return;
+    }
+    db_hold_end(NULL, NULL);
+    if (later) {
+        /* Nothing was written: the record is read now, on this thread's reader. */
+        req_render(r);
+        r->render = NULL;
+        resp = api_response(r);
+        if (resp) add_common_headers(resp);
+        r->drop = !resp;
+    }
+    r->held = resp;
+    r->held_status = r->status;
+    on_durable(r, true);
+}
+
+static void *write_main(void *arg) {
+    (void)arg;
+    pthread_mutex_lock(&wq_mutex);
+    for (;;) {
+        while (!wq_head && !wq_stop) pthread_cond_wait(&wq_cond, &wq_mutex);
+        Req *r = wq_head;
+        if (!r) break; /* stopping, and nothing left */
+        wq_head = r->next_write;
+        if (!wq_head) wq_tail = &wq_head;
+        pthread_mutex_unlock(&wq_mutex);
+        write_job(r);
+        db_writes_queued(-1);
+        pthread_mutex_lock(&wq_mutex);
+    }
+    pthread_mutex_unlock(&wq_mutex);
+    server_db_release();
+    return NULL;
+}
+
+/* Suspends the connection and queues its write; false once the thread is stopping (the worker
+ * then runs the write itself). */
+static bool write_push(Req *r) {
+    pthread_mutex_lock(&wq_mutex);
+    if (wq_stop) {
+        pthread_mutex_unlock(&wq_mutex);
+        return false;
+    }
+    r->suspended = true;
+    atomic_store(&r->durable, HELD_WAITING);
+    MHD_suspend_connection(r->conn);
+    r->next_write = NULL;
+    db_writes_queued(1);
+    *wq_tail = r;
+    wq_tail = &r->next_write;
+    pthread_cond_signal(&wq_cond);
+    pthread_mutex_unlock(&wq_mutex);
+    return true;
+}
+
+static void write_thread_start(pthread_t *tid) {
+    wq_stop = false;
+    wq_running = pthread_create(tid, NULL, write_main, NULL) == 0;
+    if (wq_running) pthread_setname_np(*tid, "sanqu-writes");
+}
+
+/* Refuses further writes (their workers run them), runs what is queued, then ends. */
+static void write_thread_end(pthread_t tid) {
+    if (!wq_running) return;
+    pthread_mutex_lock(&wq_mutex);
+    wq_stop = true;
+    pthread_cond_signal(&wq_cond);
+    pthread_mutex_unlock(&wq_mutex);
+    pthread_join(tid, NULL);
+    wq_running = false;
 }
 
 static enum MHD_Result handle(struct MHD_Connection *conn, const char *url, const char *method,
@@ -889,10 +1016,12 @@ static enum MHD_Result handle(struct MHD_Connection *conn, const char *url, cons
          * for reads: the few that write, such as a session's last_seen, wait as before, so that
          * an export cannot keep the writer.) */
         bool hold = strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
-        if (hold) db_hold_begin();
         r->db = server_db();
         r->render_later = hold;
-        server_dispatch(r);
+        bool ready = dispatch_prepare(r);
+        if (ready && hold && write_thread_takes(r) && write_push(r)) return MHD_YES;
+        if (hold) db_hold_begin();
+        if (ready) dispatch_run(r);
         /* A record answer left for later is read once the write is durable (send_held), on a
          * reader: the writer is not kept for it. */
         bool later = r->render && r->fail.rc == RC_OK;
@@ -1018,11 +1147,12 @@ int server_run(const ServerConfig *cfg) {
         log_error("cannot open the database %s", cfg->db_path);
         return 1;
     }
-    pthread_t watch_tid;
+    pthread_t watch_tid, write_tid;
     if (!watchdog_start(&watch_tid)) {
         pool_close();
         return 1;
     }
+    write_thread_start(&write_tid);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
                      MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
     struct MHD_Daemon *d = MHD_start_daemon(
@@ -1034,6 +1164,7 @@ int server_run(const ServerConfig *cfg) {
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_END);
     if (!d) {
         int e = errno;
+        write_thread_end(write_tid);
         watchdog_stop(watch_tid);
         pool_close();
         log_error("cannot listen on %s: %s", cfg->listen, strerror(e));
@@ -1070,6 +1201,7 @@ int server_run(const ServerConfig *cfg) {
     atomic_store(&stopping, true);
     for (int i = 0; i < 100 && atomic_load(&in_flight) > 0; i++) usleep(50 * 1000);
     idle_end(idle_tid);
+    write_thread_end(write_tid);
     MHD_stop_daemon(d);
     watchdog_stop(watch_tid);
     if (filling) pthread_join(fill_tid, NULL);

@@ -1048,6 +1048,15 @@ void db_release_writer_memory(void) {
     pthread_mutex_unlock(&write_mutex);
 }
 
+void db_writes_queued(int delta) {
+    if (atomic_fetch_add(&write_waiters, delta) + delta > 0 || delta > 0) return;
+    /* The last queued write is done (it may not have written at all): a batch left open for the
+     * writes queued after it is ended, or left to the flusher, as writer_leave decides. */
+    pthread_mutex_lock(&write_mutex);
+    if (batch_open) writer_leave();
+    else pthread_mutex_unlock(&write_mutex);
+}
+
 void db_hold_begin(void) { hold_writes = true; }
 
 bool db_holding(void) { return commit_held; }

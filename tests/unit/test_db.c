@@ -674,6 +674,47 @@ static void test_wal_stays_bounded(void **state) {
     db_set_flush_hook(NULL);
 }
 
+/* Writes run by one thread for others (the server's write thread): while more are queued the
+ * batch stays open for them; when the last has run, even one that wrote nothing, the batch is
+ * ended and every held write of it becomes durable. */
+static void test_queued_writes(void **state) {
+    (void)state;
+    char err[256];
+    Db *d = db_open(gpath, false, err, sizeof err);
+    assert_non_null(d);
+    sqlite3 *raw = NULL;
+    assert_int_equal(sqlite3_open_v2(gpath, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    Fail f = {0};
+    db_writes_queued(1);
+    db_writes_queued(1);
+    db_writes_queued(1);
+    Durable x[2] = {{0}};
+    for (int i = 0; i < 2; i++) {
+        db_hold_begin();
+        assert_int_equal(db_run(d, &f, "INSERT INTO c(p, who, k) VALUES (1, 810, ?)", "i", (int64_t)(20 + i)), RC_OK);
+        assert_int_equal(db_hold_end(durable_cb, &x[i]), DB_HOLD_PENDING);
+        db_writes_queued(-1);
+    }
+    /* Two have run and one is queued: the batch waits for it. */
+    struct timespec ts = {0, 20000000};
+    nanosleep(&ts, NULL);
+    assert_int_equal(atomic_load(&x[0].calls) + atomic_load(&x[1].calls), 0);
+    assert_int_equal(raw_count(raw, 100) - raw_count(raw, 20), 0);
+    /* The last writes nothing (refused before its transaction). */
+    db_hold_begin();
+    assert_int_equal(db_hold_end(durable_cb, NULL), DB_HOLD_NONE);
+    db_writes_queued(-1);
+    for (int i = 0; i < 2; i++) {
+        wait_called(&x[i]);
+        assert_int_equal(atomic_load(&x[i].ok), 1);
+    }
+    assert_int_equal(raw_count(raw, 100) - raw_count(raw, 20), 2);
+    assert_int_equal(db_run(d, &f, "DELETE FROM c WHERE who = 810 AND k IN (20, 21)", NULL), RC_OK);
+    fail_clear(&f);
+    sqlite3_close(raw);
+    db_close(d);
+}
+
 /* The WAL's checkpoint sequence number (its header, bytes 12–15, big-endian): one more each time
  * the WAL starts again from its beginning. */
 static uint32_t wal_restarts(const char *wal) {
@@ -738,6 +779,7 @@ int main(void) {
         cmocka_unit_test(test_batch_left_open_during_a_flush),
         cmocka_unit_test(test_failed_flush),
         cmocka_unit_test(test_held_writes),
+        cmocka_unit_test(test_queued_writes),
         cmocka_unit_test(test_release_memory),
         cmocka_unit_test(test_run_at_commit),
         cmocka_unit_test(test_linked_database),

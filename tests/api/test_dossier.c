@@ -1777,6 +1777,52 @@ static void concurrent_comments_keep_the_chain(void **state) {
     h_client_free(cm);
 }
 
+/* Writes queued together on the server's write thread, half of them refused before they write
+ * (an empty comment: 422): every one is answered, each with its own status, and the accepted ones
+ * are in the log once each. A refused write that ended the queue must not leave the batch of the
+ * others open (their answers would wait for the next write). */
+static void concurrent_writes_with_refusals(void **state) {
+    (void)state;
+    enum { T = 8, N = 6 };
+    Client *c[T];
+    for (int t = 0; t < T; t++) c[t] = h_client_as(S, t % 2 ? "town" : "community");
+    Client *cm = h_client_as(S, "committee");
+    long long id = create_ok(cm, AREA_LUOYANG, "并发评论与拒绝", json_pack("{s:I}", "org_id", (json_int_t)K.xiyintou));
+    static char bodies[T][N][96];
+    Shot s[T];
+    memset(s, 0, sizeof s);
+    for (int t = 0; t < T; t++) {
+        s[t].c = c[t];
+        snprintf(s[t].path, sizeof s[t].path, "/api/v1/dossiers/%lld/comments", id);
+        s[t].n = N;
+        for (int i = 0; i < N; i++) {
+            if ((t + i) % 2) snprintf(bodies[t][i], sizeof bodies[t][i], "{\"body\":\"\"}");
+            else snprintf(bodies[t][i], sizeof bodies[t][i], "{\"body\":\"排队评论 线程%d 第%d条\"}", t, i);
+            s[t].body[i] = bodies[t][i];
+        }
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    fire(s, T);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long long took = (long long)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000;
+    int accepted = 0;
+    for (int t = 0; t < T; t++)
+        for (int i = 0; i < N; i++) {
+            long want = (t + i) % 2 ? 422 : 201;
+            if (s[t].status[i] != want)
+                fail_msg("write %d/%d answered %ld, want %ld: %.300s", t, i, s[t].status[i], want, s[t].answer[i]);
+            if (want == 422 && !strstr(s[t].answer[i], "\"body\"")) fail_msg("the refusal does not name body: %.300s", s[t].answer[i]);
+            accepted += want == 201;
+        }
+    shots_free(s, T);
+    /* 48 small writes: well under a second; a batch left open would wait for the client's timeout. */
+    if (took > 10 * 1000000) fail_msg("the writes took %lld ms", took / 1000);
+    if (check_chain(cm, id) != (size_t)(1 + accepted)) fail_msg("expected %d events", 1 + accepted);
+    for (int t = 0; t < T; t++) h_client_free(c[t]);
+    h_client_free(cm);
+}
+
 /* ==== 8. meetings ================================================================================= */
 
 static long long meetings_total(Client *c, long long area) {
@@ -2369,6 +2415,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(idempotency_key_on_create_and_action),
         cmocka_unit_test(idempotency_under_concurrent_retries),
         cmocka_unit_test(concurrent_actions_one_wins),
+        cmocka_unit_test(concurrent_writes_with_refusals),
         cmocka_unit_test(concurrent_comments_keep_the_chain),
         cmocka_unit_test(meeting_with_items),
         cmocka_unit_test(meeting_errors_name_the_item),

@@ -140,6 +140,7 @@ def main():
     ap.add_argument('--duration', type=int, default=10)
     ap.add_argument('--connections', type=int, default=64)
     ap.add_argument('--no-record', action='store_true')
+    ap.add_argument('--only', help='measure only the figures whose name matches this regular expression (implies --no-record)')
     ap.add_argument('--scale', type=int, default=1000000,
                     help='synthetic enterprises added to the demo district (the data set is cached in build/bench-data)')
     ap.add_argument('--dossiers', type=int, default=1000000, help='synthetic agreed items (dossiers) added')
@@ -214,6 +215,9 @@ def main():
             ('dossier full text q=路灯 (2 characters)', '/api/v1/dossiers?q=%E8%B7%AF%E7%81%AF&limit=20', True, 'leader'),
             ('dossier full text q=排水管网 (4 characters)', '/api/v1/dossiers?q=%E6%8E%92%E6%B0%B4%E7%AE%A1%E7%BD%91&limit=20', True, 'leader'),
         ]
+        def wanted(name):
+            return not a.only or re.search(a.only, name) is not None
+        cases = [c for c in cases if wanted(c[0])]
         www = os.path.join(tmp, 'www')
         os.makedirs(www)
         def session(who):
@@ -242,6 +246,10 @@ def main():
             results.append((name, size, got, ref))
 
         # Durable writes: each request creates an organisation (fsync'd commit), unique names.
+        _, _, sample = http('GET', base + f'/api/v1/orgs/{org_id}', headers=auth)
+        with open(os.path.join(www, 'w.json'), 'wb') as f:
+            f.write(sample)
+        ref = wrk(f'http://127.0.0.1:{nport}/w.json', a.duration, a.connections) if wanted('write|append') else None
         lua = os.path.join(tmp, 'write.lua')
         with open(lua, 'w') as f:
             f.write('counter = 0\n'
@@ -252,12 +260,9 @@ def main():
                     f'  return wrk.format("POST", "/api/v1/orgs", {{["Content-Type"]="application/json",'
                     f' ["Cookie"]="{cookie}", ["X-CSRF-Token"]="{csrf}"}}, body)\n'
                     'end\n')
-        _, _, sample = http('GET', base + f'/api/v1/orgs/{org_id}', headers=auth)
-        with open(os.path.join(www, 'w.json'), 'wb') as f:
-            f.write(sample)
-        ref = wrk(f'http://127.0.0.1:{nport}/w.json', a.duration, a.connections)
-        got = wrk(base + '/api/v1/orgs', a.duration, a.connections, script=lua)
-        results.append(('write: create an organisation (fsync)', len(sample), got, ref))
+        if wanted('write: create an organisation (fsync)'):
+            got = wrk(base + '/api/v1/orgs', a.duration, a.connections, script=lua)
+            results.append(('write: create an organisation (fsync)', len(sample), got, ref))
         # Durable event appends: each request adds a comment event to a dossier's hash chain.
         lua2 = os.path.join(tmp, 'append.lua')
         with open(lua2, 'w') as f:
@@ -268,8 +273,9 @@ def main():
                     f'  return wrk.format("POST", "/api/v1/dossiers/" .. (1 + (counter * 7919) % {max(a.dossiers, 100)}) .. "/comments",'
                     f' {{["Content-Type"]="application/json", ["Cookie"]="{lcookie}", ["X-CSRF-Token"]="{lcsrf}"}}, body)\n'
                     'end\n')
-        got = wrk(base + '/', a.duration, a.connections, script=lua2)
-        results.append(('durable event append (comment, fsync)', len(sample), got, ref))
+        if wanted('durable event append (comment, fsync)'):
+            got = wrk(base + '/', a.duration, a.connections, script=lua2)
+            results.append(('durable event append (comment, fsync)', len(sample), got, ref))
         load_rss = rss_kb(srv.pid)
 
         srv.send_signal(signal.SIGTERM)
@@ -292,7 +298,7 @@ def main():
                         f'{got["p50"] or 0:.2f} | {got["p99"] or 0:.2f} | {got["max"] or 0:.2f} | {got["errors"]} |')
         print(f'resident memory: {idle_rss // 1024} MB idle, {load_rss // 1024} MB after load; ready in {ready_ms:.0f} ms '
               f'(including process start); graceful stop exit {code}')
-        if not a.no_record:
+        if not a.no_record and not a.only:
             doc = 'docs/performance.md'
             with open(doc, 'a', encoding='utf-8') as f:
                 f.write(f'\n### Run of {today} — {cpu}, {cores} cores, commit {commit}\n\n'

@@ -61,8 +61,9 @@ void server_config_defaults(ServerConfig *cfg) {
     snprintf(cfg->web_root, sizeof cfg->web_root, "%s", SANQU_WEB_ROOT_DEFAULT);
     snprintf(cfg->listen, sizeof cfg->listen, "127.0.0.1:8080");
     /* Two workers per core (at most 64). A write does not keep its worker while the disk works:
-     * its connection is suspended until the write is durable (db_hold_end), so that few workers
-     * serve many writers. More workers only make runnable threads share the cores and lengthen
+     * its connection is suspended until the write is durable (db_hold_end), and its handler runs
+     * on the write thread, so that few workers serve many writers. The appends below were
+     * measured before the write thread. More workers only make runnable threads share the cores and lengthen
      * the tail: on two cores, search p99 13 ms with 2 workers, 19–25 ms with 4, 26–29 ms with 8,
      * 29–36 ms with 32; appends 3.1k/s with 2, 3.3–3.6k/s with 4, 4.0k/s with 8, 2.9k/s with 32
      * (docs/performance.md). A request that computes long (a login's password hash, a large

@@ -1737,33 +1737,56 @@ static void concurrent_actions_one_wins(void **state) {
 }
 
 /* Many writers append to one log at once: every comment lands once, the chain stays whole. */
-static void concurrent_comments_keep_the_chain(void **state) {
-    (void)state;
-    enum { T = 8, N = 5 };
-    Client *c[T];
-    for (int t = 0; t < T; t++) c[t] = h_client_as(S, t % 2 ? "town" : "community");
-    Client *cm = h_client_as(S, "committee");
-    long long id = create_ok(cm, AREA_LUOYANG, "并发评论", json_pack("{s:I}", "org_id", (json_int_t)K.xiyintou));
-    static char bodies[T][N][96];
-    Shot s[T];
-    memset(s, 0, sizeof s);
-    for (int t = 0; t < T; t++) {
-        s[t].c = c[t];
-        snprintf(s[t].path, sizeof s[t].path, "/api/v1/dossiers/%lld/comments", id);
-        s[t].n = N;
-        for (int i = 0; i < N; i++) {
-            snprintf(bodies[t][i], sizeof bodies[t][i], "{\"body\":\"并发评论 线程%d 第%d条\"}", t, i);
-            s[t].body[i] = bodies[t][i];
+/* CS_T writers (town and community in turn), each to comment n times (n <= CS_N) in a row on one
+ * new dossier of the committee's. */
+enum { CS_T = 8, CS_N = 6 };
+typedef struct CommentShots {
+    Client *c[CS_T];
+    Client *cm;
+    long long id;
+    Shot s[CS_T];
+    char bodies[CS_T][CS_N][96];
+} CommentShots;
+
+/* Sets the shots up; body(t, i, out, size) writes comment i of writer t (a JSON body). */
+static void comment_shots(CommentShots *x, const char *title, int n, void (*body)(int t, int i, char *out, size_t size)) {
+    memset(x, 0, sizeof *x);
+    for (int t = 0; t < CS_T; t++) x->c[t] = h_client_as(S, t % 2 ? "town" : "community");
+    x->cm = h_client_as(S, "committee");
+    x->id = create_ok(x->cm, AREA_LUOYANG, title, json_pack("{s:I}", "org_id", (json_int_t)K.xiyintou));
+    for (int t = 0; t < CS_T; t++) {
+        x->s[t].c = x->c[t];
+        snprintf(x->s[t].path, sizeof x->s[t].path, "/api/v1/dossiers/%lld/comments", x->id);
+        x->s[t].n = n;
+        for (int i = 0; i < n; i++) {
+            body(t, i, x->bodies[t][i], sizeof x->bodies[t][i]);
+            x->s[t].body[i] = x->bodies[t][i];
         }
     }
-    fire(s, T);
-    for (int t = 0; t < T; t++)
+}
+
+static void comment_shots_free(CommentShots *x) {
+    shots_free(x->s, CS_T);
+    for (int t = 0; t < CS_T; t++) h_client_free(x->c[t]);
+    h_client_free(x->cm);
+}
+
+static void chain_comment(int t, int i, char *out, size_t size) {
+    snprintf(out, size, "{\"body\":\"并发评论 线程%d 第%d条\"}", t, i);
+}
+
+static void concurrent_comments_keep_the_chain(void **state) {
+    (void)state;
+    enum { N = 5 };
+    static CommentShots x;
+    comment_shots(&x, "并发评论", N, chain_comment);
+    fire(x.s, CS_T);
+    for (int t = 0; t < CS_T; t++)
         for (int i = 0; i < N; i++)
-            if (s[t].status[i] != 201) fail_msg("comment %d/%d answered %ld: %.300s", t, i, s[t].status[i], s[t].answer[i]);
-    shots_free(s, T);
-    if (check_chain(cm, id) != 1 + T * N) fail_msg("expected %d events", 1 + T * N);
-    json_t *ev = events_of(cm, id);
-    for (int t = 0; t < T; t++)
+            if (x.s[t].status[i] != 201) fail_msg("comment %d/%d answered %ld: %.300s", t, i, x.s[t].status[i], x.s[t].answer[i]);
+    if (check_chain(x.cm, x.id) != 1 + CS_T * N) fail_msg("expected %d events", 1 + CS_T * N);
+    json_t *ev = events_of(x.cm, x.id);
+    for (int t = 0; t < CS_T; t++)
         for (int i = 0; i < N; i++) {
             char want[64];
             snprintf(want, sizeof want, "并发评论 线程%d 第%d条", t, i);
@@ -1773,8 +1796,12 @@ static void concurrent_comments_keep_the_chain(void **state) {
             json_array_foreach(ev, k, e) if (h_jstr(e, "payload.comment") && strcmp(h_jstr(e, "payload.comment"), want) == 0) found++;
             if (found != 1) fail_msg("comment \"%s\" appears %d times", want, found);
         }
-    for (int t = 0; t < T; t++) h_client_free(c[t]);
-    h_client_free(cm);
+    comment_shots_free(&x);
+}
+
+static void refused_or_comment(int t, int i, char *out, size_t size) {
+    if ((t + i) % 2) snprintf(out, size, "{\"body\":\"\"}");
+    else snprintf(out, size, "{\"body\":\"排队评论 线程%d 第%d条\"}", t, i);
 }
 
 /* Writes queued together on the server's write thread, half of them refused before they write
@@ -1783,44 +1810,26 @@ static void concurrent_comments_keep_the_chain(void **state) {
  * others open (their answers would wait for the next write). */
 static void concurrent_writes_with_refusals(void **state) {
     (void)state;
-    enum { T = 8, N = 6 };
-    Client *c[T];
-    for (int t = 0; t < T; t++) c[t] = h_client_as(S, t % 2 ? "town" : "community");
-    Client *cm = h_client_as(S, "committee");
-    long long id = create_ok(cm, AREA_LUOYANG, "并发评论与拒绝", json_pack("{s:I}", "org_id", (json_int_t)K.xiyintou));
-    static char bodies[T][N][96];
-    Shot s[T];
-    memset(s, 0, sizeof s);
-    for (int t = 0; t < T; t++) {
-        s[t].c = c[t];
-        snprintf(s[t].path, sizeof s[t].path, "/api/v1/dossiers/%lld/comments", id);
-        s[t].n = N;
-        for (int i = 0; i < N; i++) {
-            if ((t + i) % 2) snprintf(bodies[t][i], sizeof bodies[t][i], "{\"body\":\"\"}");
-            else snprintf(bodies[t][i], sizeof bodies[t][i], "{\"body\":\"排队评论 线程%d 第%d条\"}", t, i);
-            s[t].body[i] = bodies[t][i];
-        }
-    }
+    static CommentShots x;
+    comment_shots(&x, "并发评论与拒绝", CS_N, refused_or_comment);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    fire(s, T);
+    fire(x.s, CS_T);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     long long took = (long long)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000;
     int accepted = 0;
-    for (int t = 0; t < T; t++)
-        for (int i = 0; i < N; i++) {
+    for (int t = 0; t < CS_T; t++)
+        for (int i = 0; i < CS_N; i++) {
             long want = (t + i) % 2 ? 422 : 201;
-            if (s[t].status[i] != want)
-                fail_msg("write %d/%d answered %ld, want %ld: %.300s", t, i, s[t].status[i], want, s[t].answer[i]);
-            if (want == 422 && !strstr(s[t].answer[i], "\"body\"")) fail_msg("the refusal does not name body: %.300s", s[t].answer[i]);
+            if (x.s[t].status[i] != want)
+                fail_msg("write %d/%d answered %ld, want %ld: %.300s", t, i, x.s[t].status[i], want, x.s[t].answer[i]);
+            if (want == 422 && !strstr(x.s[t].answer[i], "\"body\"")) fail_msg("the refusal does not name body: %.300s", x.s[t].answer[i]);
             accepted += want == 201;
         }
-    shots_free(s, T);
     /* 48 small writes: well under a second; a batch left open would wait for the client's timeout. */
     if (took > 10 * 1000000) fail_msg("the writes took %lld ms", took / 1000);
-    if (check_chain(cm, id) != (size_t)(1 + accepted)) fail_msg("expected %d events", 1 + accepted);
-    for (int t = 0; t < T; t++) h_client_free(c[t]);
-    h_client_free(cm);
+    if (check_chain(x.cm, x.id) != (size_t)(1 + accepted)) fail_msg("expected %d events", 1 + accepted);
+    comment_shots_free(&x);
 }
 
 /* ==== 8. meetings ================================================================================= */

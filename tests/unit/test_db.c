@@ -631,16 +631,39 @@ static void *reader_main(void *arg) {
     return NULL;
 }
 
-static void test_wal_stays_bounded(void **state) {
-    (void)state;
+/* A WAL test's set-up: no fsync, the TRUNCATE checkpoint past limit frames, and two readers
+ * reading (pause_us between two reads). Returns the handle to write with. */
+static Db *wal_test_begin(int limit, int pause_us, pthread_t rt[2]) {
     db_set_flush_hook(no_sync);
-    db_set_wal_limit(2000); /* ~8 MB of 4 KiB pages */
+    db_set_wal_limit(limit);
+    atomic_store(&reader_pause_us, pause_us);
     char err[256];
     Db *d = db_open(gpath, false, err, sizeof err);
     assert_non_null(d);
     atomic_store(&reading, true);
-    pthread_t rt[2];
     for (int i = 0; i < 2; i++) assert_int_equal(pthread_create(&rt[i], NULL, reader_main, NULL), 0);
+    return d;
+}
+
+static void wal_readers_stop(pthread_t rt[2]) {
+    atomic_store(&reading, false);
+    for (int i = 0; i < 2; i++) pthread_join(rt[i], NULL);
+    atomic_store(&reader_pause_us, 0);
+}
+
+static void wal_test_end(Db *d) {
+    Fail f = {0};
+    assert_int_equal(db_run(d, &f, "DELETE FROM pad", NULL), RC_OK);
+    fail_clear(&f);
+    db_close(d);
+    db_set_wal_limit(0);
+    db_set_flush_hook(NULL);
+}
+
+static void test_wal_stays_bounded(void **state) {
+    (void)state;
+    pthread_t rt[2];
+    Db *d = wal_test_begin(2000, 0, rt); /* ~8 MB of 4 KiB pages */
     Fail f = {0};
     char wal[300];
     snprintf(wal, sizeof wal, "%s-wal", gpath);
@@ -664,14 +687,10 @@ static void test_wal_stays_bounded(void **state) {
         if (time_mono_us() > deadline) break;
         assert_int_equal(db_run(d, &f, "DELETE FROM pad", NULL), RC_OK);
     }
-    atomic_store(&reading, false);
-    for (int i = 0; i < 2; i++) pthread_join(rt[i], NULL);
-    if (sb.st_size > 24 * 1024 * 1024) fail_msg("the WAL grew to %lld bytes", (long long)sb.st_size);
-    assert_int_equal(db_run(d, &f, "DELETE FROM pad", NULL), RC_OK);
+    wal_readers_stop(rt);
     fail_clear(&f);
-    db_close(d);
-    db_set_wal_limit(0);
-    db_set_flush_hook(NULL);
+    if (sb.st_size > 24 * 1024 * 1024) fail_msg("the WAL grew to %lld bytes", (long long)sb.st_size);
+    wal_test_end(d);
 }
 
 /* Writes run by one thread for others (the server's write thread): while more are queued the
@@ -732,15 +751,8 @@ static uint32_t wal_restarts(const char *wal) {
  * (checked): every transaction begins before the checkpointer has copied back the last one. */
 static void test_wal_starts_again(void **state) {
     (void)state;
-    db_set_flush_hook(no_sync);
-    db_set_wal_limit(1 << 30);
-    atomic_store(&reader_pause_us, 200);
-    char err[256];
-    Db *d = db_open(gpath, false, err, sizeof err);
-    assert_non_null(d);
-    atomic_store(&reading, true);
     pthread_t rt[2];
-    for (int i = 0; i < 2; i++) assert_int_equal(pthread_create(&rt[i], NULL, reader_main, NULL), 0);
+    Db *d = wal_test_begin(1 << 30, 200, rt);
     Fail f = {0};
     char wal[300];
     snprintf(wal, sizeof wal, "%s-wal", gpath);
@@ -756,15 +768,10 @@ static void test_wal_starts_again(void **state) {
         if (k % 500 == 499) assert_int_equal(db_run(d, &f, "DELETE FROM pad", NULL), RC_OK);
         if (k % 100 == 99) now = wal_restarts(wal);
     }
-    atomic_store(&reading, false);
-    for (int i = 0; i < 2; i++) pthread_join(rt[i], NULL);
-    atomic_store(&reader_pause_us, 0);
-    if (now - first < 2) fail_msg("the WAL started again %u times", (unsigned)(now - first));
-    assert_int_equal(db_run(d, &f, "DELETE FROM pad", NULL), RC_OK);
+    wal_readers_stop(rt);
     fail_clear(&f);
-    db_close(d);
-    db_set_wal_limit(0);
-    db_set_flush_hook(NULL);
+    if (now - first < 2) fail_msg("the WAL started again %u times", (unsigned)(now - first));
+    wal_test_end(d);
 }
 
 int main(void) {

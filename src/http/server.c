@@ -879,11 +879,11 @@ static void *write_main(void *arg) {
         if (!wq_head) wq_tail = &wq_head;
         pthread_mutex_unlock(&wq_mutex);
         write_job(r);
+        server_db_release(); /* borrowed for the one request, as a worker does */
         db_writes_queued(-1);
         pthread_mutex_lock(&wq_mutex);
     }
     pthread_mutex_unlock(&wq_mutex);
-    server_db_release();
     return NULL;
 }
 

@@ -62,9 +62,9 @@ void server_config_defaults(ServerConfig *cfg) {
     snprintf(cfg->listen, sizeof cfg->listen, "127.0.0.1:8080");
     /* Two workers per core (at most 64). A write does not keep its worker while the disk works:
      * its connection is suspended until the write is durable (db_hold_end), and its handler runs
-     * on the write thread, so that few workers serve many writers. The appends below were
-     * measured before the write thread. More workers only make runnable threads share the cores and lengthen
-     * the tail: on two cores, search p99 13 ms with 2 workers, 19–25 ms with 4, 26–29 ms with 8,
+     * on the write thread, so that few workers serve many writers (the appends below were
+     * measured before the write thread). More workers only make runnable threads share the
+     * cores and lengthen the tail: on two cores, search p99 13 ms with 2 workers, 19–25 ms with 4, 26–29 ms with 8,
      * 29–36 ms with 32; appends 3.1k/s with 2, 3.3–3.6k/s with 4, 4.0k/s with 8, 2.9k/s with 32
      * (docs/performance.md). A request that computes long (a login's password hash, a large
      * export) delays the other connections of its worker: --threads raises the count. */
@@ -833,39 +833,39 @@ static bool write_thread_takes(const Req *r) {
     return wq_running && r->route && !(r->route->flags & (R_PUBLIC | R_PWCHANGE | R_SECRET | R_UPLOAD | R_CSV));
 }
 
-/* Runs one queued write and leaves its answer for its worker (the connection is suspended). */
+/* Suspends a write's connection until its answer is ready (on_durable resumes it). */
+static void write_suspend(Req *r) {
+    r->suspended = true;
+    atomic_store(&r->durable, HELD_WAITING);
+    MHD_suspend_connection(r->conn);
+}
+
+/* Runs a prepared write as a held write (on the write thread, or on its worker) and leaves its
+ * answer for send_held: once the write is durable, or at once when nothing was written. The
+ * connection is suspended. */
 static void write_job(Req *r) {
     r->db = server_db();
     db_hold_begin();
     if (r->db) dispatch_run(r);
     else rc_fail(&r->fail, RC_UNAVAILABLE, "the database cannot be opened");
+    /* A record answer is read once the write is durable, on a reader (send_held): the writer
+     * is not kept for it. Without a write it is read now. */
     bool later = r->render && r->fail.rc == RC_OK;
+    if (later && !db_holding()) {
+        req_render(r);
+        later = false;
+    }
     struct MHD_Response *resp = later ? NULL : api_response(r);
     if (resp) add_common_headers(resp);
-    r->drop = !resp && !later;
-    if (db_holding()) {
-        if (r->drop) {
-            db_hold_end(NULL, NULL);
-            on_durable(r, true);
-            return;
-        }
-        r->held = resp;
-        r->held_status = r->status;
-        if (db_hold_end(on_durable, r) == DB_HOLD_FAILED) on_durable(r, false);
-        return;
-    }
-    db_hold_end(NULL, NULL);
-    if (later) {
-        /* Nothing was written: the record is read now, on this thread's reader. */
-        req_render(r);
-        r->render = NULL;
-        resp = api_response(r);
-        if (resp) add_common_headers(resp);
-        r->drop = !resp;
-    }
     r->held = resp;
     r->held_status = r->status;
-    on_durable(r, true);
+    r->drop = !resp && !later; /* out of memory: the connection is closed */
+    if (r->drop || !db_holding()) {
+        db_hold_end(NULL, NULL);
+        on_durable(r, true);
+    } else if (db_hold_end(on_durable, r) == DB_HOLD_FAILED) {
+        on_durable(r, false);
+    }
 }
 
 static void *write_main(void *arg) {
@@ -895,9 +895,7 @@ static bool write_push(Req *r) {
         pthread_mutex_unlock(&wq_mutex);
         return false;
     }
-    r->suspended = true;
-    atomic_store(&r->durable, HELD_WAITING);
-    MHD_suspend_connection(r->conn);
+    write_suspend(r);
     r->next_write = NULL;
     db_writes_queued(1);
     *wq_tail = r;
@@ -1020,29 +1018,15 @@ static enum MHD_Result handle(struct MHD_Connection *conn, const char *url, cons
         r->db = server_db();
         r->render_later = hold;
         bool ready = dispatch_prepare(r);
-        if (ready && hold && write_thread_takes(r) && write_push(r)) return MHD_YES;
-        if (hold) db_hold_begin();
-        if (ready) dispatch_run(r);
-        /* A record answer left for later is read once the write is durable (send_held), on a
-         * reader: the writer is not kept for it. */
-        bool later = r->render && r->fail.rc == RC_OK;
-        if (hold && db_holding()) {
-            resp = later ? NULL : api_response(r);
-            if (!resp && !later) {
-                db_hold_end(NULL, NULL);
-                return MHD_NO;
+        if (ready && hold) {
+            /* On the write thread, or here (see write_thread_takes) with the same held path. */
+            if (!write_thread_takes(r) || !write_push(r)) {
+                write_suspend(r);
+                write_job(r);
             }
-            if (resp) add_common_headers(resp);
-            r->held = resp;
-            r->held_status = r->status;
-            r->suspended = true;
-            atomic_store(&r->durable, HELD_WAITING);
-            MHD_suspend_connection(conn);
-            if (db_hold_end(on_durable, r) == DB_HOLD_FAILED) on_durable(r, false);
             return MHD_YES;
         }
-        if (hold) db_hold_end(NULL, NULL);
-        if (later) req_render(r); /* nothing was written: read now */
+        if (ready) dispatch_run(r);
         resp = api_response(r);
         status = r->status;
     } else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {

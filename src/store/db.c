@@ -213,7 +213,8 @@ static int wal_flush(void) {
  * CPU, with two fsyncs, all of it under the write lock). The writer's WAL hook asks for one when
  * the WAL holds CKPT_FRAMES frames; the checkpoint is PASSIVE: it never blocks readers or the
  * writer, and the writer restarts the WAL from its beginning once it has been copied back. */
-enum { CKPT_FRAMES = 1000, CKPT_RESTART_FRAMES = 4000, CKPT_CATCH_UP_FRAMES = 64, CKPT_TRUNCATE_FRAMES = 16000 };
+enum { CKPT_FRAMES = 1000, CKPT_RESTART_FRAMES = 4000, CKPT_CATCH_UP_FRAMES = 64, CKPT_FOLLOW_PASSES = 8,
+       CKPT_TRUNCATE_FRAMES = 16000 };
 static int wal_limit = CKPT_TRUNCATE_FRAMES; /* see db_set_wal_limit */
 
 void db_set_wal_limit(int frames) { wal_limit = frames > 0 ? frames : CKPT_TRUNCATE_FRAMES; }
@@ -275,7 +276,7 @@ static void *ckpt_main(void *arg) {
             int before = log;
             rc = sqlite3_wal_checkpoint_v2(c->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
             if (rc != SQLITE_OK || done < log || log < before) break; /* busy, a reader, or started again */
-            if (log - before <= CKPT_CATCH_UP_FRAMES || pass == 8) {
+            if (log - before <= CKPT_CATCH_UP_FRAMES || pass == CKPT_FOLLOW_PASSES) {
                 atomic_store(&restart_wanted, true);
                 break;
             }

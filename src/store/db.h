@@ -33,6 +33,11 @@ void db_set_group_commit(const char *db_path);
 void db_release_memory(Db *db);
 /* The same for the shared writer, unless it is in use. */
 void db_release_writer_memory(void);
+/* Writes queued to be run by a thread that runs them for others (the server's write thread):
+ * counted as threads waiting for the writer, so that the open batch waits for them too. +1 when
+ * one is queued, -1 once it has run; when none is left, a batch left open for them is ended (or
+ * left to the flusher) as when the last waiting thread leaves the writer. */
+void db_writes_queued(int delta);
 /* Holding writes (the server, so that a worker does not wait for the disk). Between
  * db_hold_begin and db_hold_end on one thread, the first outermost db_commit of a shared handle
  * does not wait for its batch to become durable: the work stays open on the writer (later
@@ -43,11 +48,6 @@ void db_release_writer_memory(void);
  * nothing was committed meanwhile, cb is never called; DB_HOLD_FAILED: the work could not join
  * a batch and was rolled back. An answer that reports the work must be sent only after cb(ctx,
  * true). */
-/* Writes queued to be run by a thread that runs them for others (the server's write thread):
- * counted as threads waiting for the writer, so that the open batch waits for them too. +1 when
- * one is queued, -1 once it has run; when none is left, a batch left open for them is ended (or
- * left to the flusher) as when the last waiting thread leaves the writer. */
-void db_writes_queued(int delta);
 typedef enum DbHold { DB_HOLD_NONE, DB_HOLD_PENDING, DB_HOLD_FAILED } DbHold;
 typedef void (*DbDurable)(void *ctx, bool ok);
 void db_hold_begin(void);

@@ -249,7 +249,8 @@ def main():
         _, _, sample = http('GET', base + f'/api/v1/orgs/{org_id}', headers=auth)
         with open(os.path.join(www, 'w.json'), 'wb') as f:
             f.write(sample)
-        ref = wrk(f'http://127.0.0.1:{nport}/w.json', a.duration, a.connections) if wanted('write|append') else None
+        writes = [n for n in ('write: create an organisation (fsync)', 'durable event append (comment, fsync)') if wanted(n)]
+        ref = wrk(f'http://127.0.0.1:{nport}/w.json', a.duration, a.connections) if writes else None
         lua = os.path.join(tmp, 'write.lua')
         with open(lua, 'w') as f:
             f.write('counter = 0\n'

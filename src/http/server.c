@@ -619,6 +619,7 @@ static void idle_start(pthread_t *tid) {
     idle_stop = false;
     int e = pthread_create(tid, NULL, idle_main, NULL);
     idle_running = e == 0;
+    if (idle_running) pthread_setname_np(*tid, "sanqu-idle");
     if (e) log_warn("cannot start the idle upkeep: %s (the search indexes merge only as FTS5 does by itself)", strerror(e));
 }
 
@@ -672,6 +673,7 @@ static bool watchdog_start(pthread_t *tid) {
     cond_init_monotonic(&watch_cv);
     watch_stop = false;
     int e = pthread_create(tid, NULL, watchdog, NULL);
+    if (!e) pthread_setname_np(*tid, "sanqu-watch");
     if (e) {
         log_error("cannot start the header watchdog: %s", strerror(e));
         pthread_cond_destroy(&watch_cv);

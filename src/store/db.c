@@ -305,6 +305,7 @@ static void ckpt_start(void) {
     ckpt_base = 0;
     sqlite3_wal_hook(writer->h, wal_hook, NULL);
     ckpt_running = pthread_create(&ckpt_thread, NULL, ckpt_main, writer->path) == 0;
+    if (ckpt_running) pthread_setname_np(ckpt_thread, "sanqu-ckpt");
     /* Without the thread, the writer checkpoints in its commits as SQLite does by default. */
     if (!ckpt_running) sqlite3_wal_autocheckpoint(writer->h, CKPT_FRAMES);
 }
@@ -469,6 +470,7 @@ static void flush_start(void) {
     flushing = false;
     flush_then_commit = false;
     flush_running = pthread_create(&flush_thread, NULL, flush_main, NULL) == 0;
+    if (flush_running) pthread_setname_np(flush_thread, "sanqu-flush");
 }
 
 static void flush_end(void) {

@@ -771,14 +771,18 @@ static Rc append_event(Db *db, const Actor *a, const DType *t, Proj *p, bool is_
 #define FTS_DOSSIER(row) (FTS_ID_MAX - ((row) >> 24))
 enum { FTS_SEQ_MAX = (1 << 24) - 1 };
 
-/* The dossier's title and body for the search index. */
-static Rc index_text(Db *db, const Proj *p, bool is_new, Fail *f) {
+/* The dossier's title and body for the search index. The index keeps no copy of its texts
+ * (migration 012): a changed dossier's old row is taken out with the 'delete' command and the
+ * text it was indexed with, old_title and old_body (old_title NULL for a new dossier). */
+#define INDEXED_TEXT "? || char(10) || coalesce(?, '')"
+static Rc index_text(Db *db, const Proj *p, const char *old_title, const char *old_body, Fail *f) {
     Rc r = RC_OK;
-    if (!is_new) r = db_run(db, f, "DELETE FROM dossiers_fts WHERE rowid = ?", "i", FTS_ROW(p->id, 0));
-    const char *body = fstr(p, "body");
+    if (old_title)
+        r = db_run(db, f, "INSERT INTO dossiers_fts(dossiers_fts, rowid, text) VALUES ('delete', ?, " INDEXED_TEXT ")",
+                   "itt", FTS_ROW(p->id, 0), old_title, old_body);
     if (r == RC_OK)
-        r = db_run(db, f, "INSERT INTO dossiers_fts(rowid, text, dossier_id) VALUES (?, ? || char(10) || ?, ?)", "itti",
-                   FTS_ROW(p->id, 0), fstr(p, "title"), body ? body : "", p->id);
+        r = db_run(db, f, "INSERT INTO dossiers_fts(rowid, text) VALUES (?, " INDEXED_TEXT ")", "itt", FTS_ROW(p->id, 0),
+                   fstr(p, "title"), fstr(p, "body"));
     return r;
 }
 
@@ -830,7 +834,7 @@ static Rc create_impl(Db *db, const Actor *actor, json_t *in, bool trusted, int6
     Proj p = {.fields = json_object()};
     r = db_int(db, f, &p.id, "SELECT coalesce(max(id), 0) + 1 FROM dossiers", NULL);
     if (r == RC_OK) r = append_event(db, a, t, &p, true, "create", initial, payload, NULL, f);
-    if (r == RC_OK) r = index_text(db, &p, true, f);
+    if (r == RC_OK) r = index_text(db, &p, NULL, NULL, f);
     if (r == RC_OK) r = audit_write(db, f, a, NULL, NULL, "create", "dossier", p.id, "ok", json_pack("{s:s}", "type", t->name));
     if (r == RC_OK) r = cascade(db, a, json_object_get(create, "cascade"), &p, f);
     if (r == RC_OK) r = db_commit(db, f);
@@ -862,8 +866,16 @@ static Rc take_action(Db *db, const Actor *a, const DType *t, Proj *p, const cha
     else if (to && strcmp(to, p->state) != 0)
         json_object_set_new(payload, "clock",
                             clock_json(today, limit_override > 0 ? (int)limit_override : dtype_state_limit(t, to, priority)));
-    Rc r = append_event(db, a, t, p, false, action, to, payload, NULL, f);
-    if (r == RC_OK && (json_object_get(fields, "title") || json_object_get(fields, "body"))) r = index_text(db, p, false, f);
+    /* The text the index holds for the dossier, before the action changes it. */
+    bool retext = json_object_get(fields, "title") || json_object_get(fields, "body");
+    char *old_title = retext && fstr(p, "title") ? strdup(fstr(p, "title")) : NULL;
+    char *old_body = retext && fstr(p, "body") ? strdup(fstr(p, "body")) : NULL;
+    Rc r = (retext && fstr(p, "title") && !old_title) || (retext && fstr(p, "body") && !old_body)
+               ? rc_fail(f, RC_UNAVAILABLE, "out of memory")
+               : append_event(db, a, t, p, false, action, to, payload, NULL, f);
+    if (r == RC_OK && retext) r = index_text(db, p, old_title, old_body, f);
+    free(old_title);
+    free(old_body);
     if (r == RC_OK)
         r = audit_write(db, f, a, NULL, NULL, "update", "dossier", p->id, "ok",
                         json_pack("{s:s, s:s}", "action", action, "state", p->state));
@@ -982,8 +994,7 @@ Rc dossier_comment(Db *db, const Actor *actor, int64_t id, const char *body, Fai
     /* Indexed when the batch commits: one search-index segment for the batch, not one each. */
     int64_t row = FTS_ROW(id, p.events);
     if (r == RC_OK && p.events <= FTS_SEQ_MAX)
-        r = db_run_at_commit(db, f, row, "INSERT INTO dossiers_fts(rowid, text, dossier_id) VALUES (?, ?, ?)", "iti", row,
-                             body, id);
+        r = db_run_at_commit(db, f, row, "INSERT INTO dossiers_fts(rowid, text) VALUES (?, ?)", "it", row, body);
     if (r == RC_OK) r = audit_write(db, f, a, NULL, NULL, "update", "dossier", id, "ok", json_pack("{s:s}", "action", "comment"));
     if (r == RC_OK) r = db_commit(db, f);
     if (r != RC_OK) db_rollback(db);
@@ -1447,7 +1458,7 @@ int dossier_verify(Db *db, FILE *out) {
 int64_t dossier_rebuild(Db *db, Fail *f) {
     Rc r = db_begin(db, f);
     if (r != RC_OK) return -1;
-    r = db_run(db, f, "DELETE FROM dossiers_fts", NULL);
+    r = db_run(db, f, "INSERT INTO dossiers_fts(dossiers_fts) VALUES ('delete-all')", NULL);
     if (r == RC_OK) r = db_run(db, f, "DELETE FROM resource_uses", NULL);
     sqlite3_stmt *ids = r == RC_OK ? db_q(db, f, "SELECT DISTINCT dossier_id FROM dossier_events ORDER BY dossier_id", NULL) : NULL;
     int64_t *list = NULL;
@@ -1487,11 +1498,10 @@ int64_t dossier_rebuild(Db *db, Fail *f) {
                 /* A statement of its own: the events statement is still being stepped. */
                 Fail h = {0};
                 sqlite3_stmt *ins = NULL;
-                if (sqlite3_prepare_v2(db_handle(db), "INSERT INTO dossiers_fts(rowid, text, dossier_id) VALUES (?, ?, ?)", -1,
+                if (sqlite3_prepare_v2(db_handle(db), "INSERT INTO dossiers_fts(rowid, text) VALUES (?, ?)", -1,
                                        &ins, NULL) == SQLITE_OK) {
                     sqlite3_bind_int64(ins, 1, FTS_ROW(p.id, e.seq));
                     sqlite3_bind_text(ins, 2, json_string_value(json_object_get(e.payload, "comment")), -1, SQLITE_TRANSIENT);
-                    sqlite3_bind_int64(ins, 3, p.id);
                     if (sqlite3_step(ins) != SQLITE_DONE) r = db_fail(db, &h, sqlite3_errcode(db_handle(db)), __FILE__, __LINE__);
                 }
                 sqlite3_finalize(ins);
@@ -1507,7 +1517,7 @@ int64_t dossier_rebuild(Db *db, Fail *f) {
         if (rc != SQLITE_DONE) r = db_fail(db, f, rc, __FILE__, __LINE__);
         else if (!t) r = rc_fail(f, RC_INTERNAL, "dossier %lld: unknown type", (long long)p.id);
         if (r == RC_OK) r = write_proj(db, &p, !exists, f);
-        if (r == RC_OK) r = index_text(db, &p, true, f);
+        if (r == RC_OK) r = index_text(db, &p, NULL, NULL, f);
         proj_free(&p);
         done++;
     }
@@ -1726,7 +1736,7 @@ Rc dossier_bulk(Db *db, const Actor *a, int64_t n, Fail *f) {
                                         clock_json(today, 3 + (int)((x >> 20) % 60)));
             Proj p = {.id = next + done, .fields = json_object()};
             r = append_event(db, a, t, &p, true, "create", "registered", payload, NULL, f);
-            if (r == RC_OK) r = index_text(db, &p, true, f);
+            if (r == RC_OK) r = index_text(db, &p, NULL, NULL, f);
             proj_free(&p);
             json_decref(payload);
         }

@@ -69,9 +69,14 @@ Rc api_dossier_comment(Req *r) {
     jh_validate(r->json, fields, 1, &r->fail);
     Rc rc = fail_fields(&r->fail);
     if (rc != RC_OK) return rc;
-    rc = dossier_comment(r->db, &r->actor, id, jh_str(r->json, "body"), &r->fail);
+    /* Answered with the comment's event and the dossier's new head, not the whole dossier: a
+     * re-read of it would begin after every write of the batch, on an emptied cache. */
+    buf_reset(&r->out);
+    rc = dossier_comment(r->db, &r->actor, id, jh_str(r->json, "body"), &r->out, &r->fail);
     if (rc != RC_OK) return rc;
-    return api_record(r, 201, NULL, id, dossier_get);
+    r->status = 201;
+    r->ctype = "application/json";
+    return RC_OK;
 }
 
 Rc api_dossier_events(Req *r) {

@@ -979,7 +979,24 @@ Rc dossier_act_trusted(Db *db, const Actor *a, int64_t id, const char *action, j
     return act_impl(db, a, id, action, in, if_version, true, f);
 }
 
-Rc dossier_comment(Db *db, const Actor *actor, int64_t id, const char *body, Fail *f) {
+/* The answer to a comment (see dossier.h): its event as the log lists it, and the dossier's new
+ * head. Built from what the write knows: no read after it. */
+static void comment_answer(const Proj *p, const Actor *a, const uint8_t *prev, json_t *payload, Buf *out) {
+    char ph[65] = "", h[65];
+    if (prev) crypto_hex(prev, 32, ph);
+    crypto_hex(p->last_hash, 32, h);
+    json_t *j = json_pack("{s:I, s:s, s:I, s:s, s:s, s:n, s:n, s:O, s:s?, s:s, s:{s:I, s:I, s:I, s:s, s:s}}", "seq",
+                          (json_int_t)p->events, "at", p->updated_at, "user_id", (json_int_t)a->user_id, "username",
+                          a->username, "action", "comment", "from_state", "to_state", "payload", payload, "prev_hash",
+                          prev ? ph : NULL, "hash", h, "dossier", "id", (json_int_t)p->id, "version", (json_int_t)p->events,
+                          "events", (json_int_t)p->events, "last_hash", h, "updated_at", p->updated_at);
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    buf_puts(out, text ? text : "{}"); /* out of memory: the comment is written all the same */
+    free(text);
+    json_decref(j);
+}
+
+Rc dossier_comment(Db *db, const Actor *actor, int64_t id, const char *body, Buf *out, Fail *f) {
     Actor narrowed;
     const Actor *a = dossier_matter_scope(actor, &narrowed);
     Rc r = db_begin(db, f);
@@ -990,6 +1007,9 @@ Rc dossier_comment(Db *db, const Actor *actor, int64_t id, const char *body, Fai
     char today[11];
     time_today(today, sizeof today);
     json_t *payload = json_pack("{s:s, s:s}", "comment", body, "on", today);
+    uint8_t prev[32];
+    bool had_prev = p.has_hash;
+    memcpy(prev, p.last_hash, sizeof prev);
     r = t ? append_event(db, a, t, &p, false, "comment", NULL, payload, NULL, f) : rc_fail(f, RC_INTERNAL, "unknown type");
     /* Indexed when the batch commits: one search-index segment for the batch, not one each. */
     int64_t row = FTS_ROW(id, p.events);
@@ -998,6 +1018,7 @@ Rc dossier_comment(Db *db, const Actor *actor, int64_t id, const char *body, Fai
     if (r == RC_OK) r = audit_write(db, f, a, NULL, NULL, "update", "dossier", id, "ok", json_pack("{s:s}", "action", "comment"));
     if (r == RC_OK) r = db_commit(db, f);
     if (r != RC_OK) db_rollback(db);
+    if (r == RC_OK && out) comment_answer(&p, actor, had_prev ? prev : NULL, payload, out);
     json_decref(payload);
     proj_free(&p);
     return r;

@@ -45,8 +45,10 @@ Rc dossier_act(Db *db, const Actor *a, int64_t id, const char *action, json_t *i
  * meeting, carry) are accepted only through these. */
 Rc dossier_create_trusted(Db *db, const Actor *a, json_t *in, int64_t *id, Fail *f);
 Rc dossier_act_trusted(Db *db, const Actor *a, int64_t id, const char *action, json_t *in, int64_t if_version, Fail *f);
-/* Adds a comment (an event of its own, searchable). */
-Rc dossier_comment(Db *db, const Actor *a, int64_t id, const char *body, Fail *f);
+/* Adds a comment (an event of its own, searchable). When out is not NULL, writes the answer to it:
+ * the comment's event as GET .../events lists it (without display_name), with "dossier": the
+ * dossier's new head (id, version, events, last_hash, updated_at). */
+Rc dossier_comment(Db *db, const Actor *a, int64_t id, const char *body, Buf *out, Fail *f);
 /* The dossier as JSON, with allowed_actions for the actor and time_status. */
 Rc dossier_get(Db *db, const Actor *a, int64_t id, Buf *out, Fail *f);
 /* The event log of a dossier (oldest first), with hashes in hex. */

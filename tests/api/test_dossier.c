@@ -1169,9 +1169,17 @@ static void comments_are_events(void **state) {
     const char *text = "第一行：群众意见\n第二行：「已记录」 & <b>不是 HTML</b>";
     Resp *r = h_send(c.community, "POST", h_fmt("/api/v1/dossiers/%lld/comments", id), json_pack("{s:s}", "body", text));
     EXPECT_STATUS(r, 201);
-    EXPECT_TRUE_R(r, h_jint(r->json, "id") == id && h_jint(r->json, "version") == 2 && strcmp(h_jstr(r->json, "state"), "registered") == 0);
+    /* Answered with the comment's event and the dossier's new head. */
+    EXPECT_TRUE_R(r, h_jint(r->json, "seq") == 2 && strcmp(h_jstr(r->json, "action"), "comment") == 0 &&
+                         strcmp(h_jstr(r->json, "payload.comment"), text) == 0 &&
+                         h_jint(r->json, "dossier.id") == id && h_jint(r->json, "dossier.version") == 2 &&
+                         h_jint(r->json, "dossier.events") == 2);
     json_t *ev = events_of(c.committee, id);
     json_t *e = json_array_get(ev, 1);
+    EXPECT_TRUE_R(r, strcmp(h_jstr(e, "hash"), h_jstr(r->json, "hash")) == 0 &&
+                         strcmp(h_jstr(e, "prev_hash"), h_jstr(r->json, "prev_hash")) == 0 &&
+                         strcmp(h_jstr(e, "at"), h_jstr(r->json, "at")) == 0 &&
+                         strcmp(h_jstr(r->json, "dossier.last_hash"), h_jstr(r->json, "hash")) == 0);
     EXPECT_TRUE_R(NULL, strcmp(h_jstr(e, "action"), "comment") == 0);
     EXPECT_TRUE_R(NULL, h_jstr(e, "payload.comment") && strcmp(h_jstr(e, "payload.comment"), text) == 0);
     EXPECT_TRUE_R(NULL, strcmp(h_jstr(e, "username"), "community") == 0 && json_is_null(h_jpath(e, "to_state")));

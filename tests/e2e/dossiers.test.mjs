@@ -211,6 +211,12 @@ test('town accepts and reports it done, and may not verify', async () => {
 test('committee verifies and writes it off; meeting, board, timeline, print view', async () => {
   await login(page, 'committee')
   await openDossier(dossierId)
+  // A comment goes into the timeline too. It moves the dossier's version, which the page takes
+  // from the comment's answer: the verification after it sends that version (If-Match), and a
+  // stale one would be refused (412) and leave the dialog open.
+  await page.getByTestId('comment-input').fill('验收前请备齐施工前后照片，资料归档。')
+  await page.getByTestId('comment-submit').click()
+  await page.getByTestId('timeline').getByTestId('event-comment').waitFor()
   await act('verify', async (dialog) => {
     await dialog.getByTestId('field-conclusion').fill('经现场查看，路灯已全部恢复，同意验收。')
   }, '验收')
@@ -218,14 +224,9 @@ test('committee verifies and writes it off; meeting, board, timeline, print view
     await dialog.getByTestId('action-confirm').waitFor()
   }, '销号')
 
-  // A comment goes into the timeline too.
-  await page.getByTestId('comment-input').fill('事项已办结销号，资料归档。')
-  await page.getByTestId('comment-submit').click()
-  await page.getByTestId('timeline').getByTestId('event-comment').waitFor()
-
   // The timeline lists every step with its hash, as the event log has them.
   const events = (await apiGet(page, `/dossiers/${dossierId}/events`)).items
-  assert.deepEqual(events.map((e) => e.action), ['create', 'assign', 'supervise', 'accept', 'report_done', 'verify', 'write_off', 'comment'])
+  assert.deepEqual(events.map((e) => e.action), ['create', 'assign', 'supervise', 'accept', 'report_done', 'comment', 'verify', 'write_off'])
   const timeline = page.getByTestId('timeline')
   for (const a of ['create', 'assign', 'supervise', 'accept', 'report_done', 'verify', 'write_off']) {
     await timeline.getByTestId(`event-${a}`).waitFor()

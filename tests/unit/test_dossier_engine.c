@@ -52,6 +52,16 @@ static int64_t scalar(const char *sql) {
     return v;
 }
 
+/* The text of a one-value query with one integer parameter (new string; "" when none). The SQL
+ * is a literal: statements are cached by their text's address. */
+static char *text_of(const char *sql, int64_t arg) {
+    char v[512] = "";
+    Fail f = {0};
+    db_text(db, &f, v, sizeof v, sql, "i", arg);
+    fail_clear(&f);
+    return strdup(v);
+}
+
 static void exec_sql(const char *sql) {
     Fail f = {0};
     if (db_exec(db, &f, sql) != RC_OK) fail_msg("SQL failed: %s\n%s", f.detail, sql);
@@ -480,7 +490,7 @@ static void test_state_limits_from_the_type(void **state) {
     snprintf(due, sizeof due, "%s", str_of(s, "due_on"));
     at_day("2026-06-03", 10);
     Fail f = {0};
-    assert_int_equal(dossier_comment(db, &community, s, "群众回访", &f), RC_OK);
+    assert_int_equal(dossier_comment(db, &community, s, "群众回访", NULL, &f), RC_OK);
     fail_clear(&f);
     assert_int_equal(int_of(s, "limit_days"), before);
     assert_string_equal(str_of(s, "due_on"), due);
@@ -620,8 +630,31 @@ static void test_hash_chain(void **state) {
     int64_t id = create("哈希链", "normal");
     act_ok(&committee, id, "assign", assign_to(luoyang, 0));
     Fail f = {0};
-    assert_int_equal(dossier_comment(db, &town, id, "引号\" 反斜杠\\ 换行\n 表情😀", &f), RC_OK);
+    const char *said = "引号\" 反斜杠\\ 换行\n 表情😀";
+    Buf ans = BUF_INIT;
+    assert_int_equal(dossier_comment(db, &town, id, said, &ans, &f), RC_OK);
     fail_clear(&f);
+    /* The answer is the comment's event as the log holds it, and the dossier's new head. */
+    json_t *a = json_loads(buf_str(&ans), 0, NULL);
+    buf_free(&ans);
+    assert_non_null(a);
+    char *hash = text_of("SELECT lower(hex(hash)) FROM dossier_events WHERE dossier_id = ? AND seq = 3", id);
+    char *prev = text_of("SELECT lower(hex(prev_hash)) FROM dossier_events WHERE dossier_id = ? AND seq = 3", id);
+    assert_int_equal(strlen(prev), 64);
+    json_t *head = json_object_get(a, "dossier");
+    assert_int_equal(json_integer_value(json_object_get(a, "seq")), 3);
+    assert_string_equal(json_string_value(json_object_get(a, "action")), "comment");
+    assert_string_equal(json_string_value(json_object_get(a, "username")), town.username);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(a, "payload"), "comment")), said);
+    assert_string_equal(json_string_value(json_object_get(a, "hash")), hash);
+    assert_string_equal(json_string_value(json_object_get(a, "prev_hash")), prev);
+    assert_int_equal(json_integer_value(json_object_get(head, "id")), id);
+    assert_int_equal(json_integer_value(json_object_get(head, "version")), int_of(id, "version"));
+    assert_int_equal(json_integer_value(json_object_get(head, "events")), 3);
+    assert_string_equal(json_string_value(json_object_get(head, "last_hash")), hash);
+    free(hash);
+    free(prev);
+    json_decref(a);
     act_ok(&town, id, "accept", NULL);
     act_ok(&leader, id, "supervise", json_pack("{s:s, s:i}", "level", "supervise", "limit_days", 4));
     expect_chain(id);
@@ -933,8 +966,8 @@ static void test_search_pages(void **state) {
         act_ok(&committee, id[i], "assign", assign_to(luoyang, 0));
     }
     Fail f = {0};
-    assert_int_equal(dossier_comment(db, &committee, id[2], "鸬鹚湾居民反映积水", &f), RC_OK);
-    assert_int_equal(dossier_comment(db, &committee, id[2], "再次反映鸬鹚湾积水", &f), RC_OK);
+    assert_int_equal(dossier_comment(db, &committee, id[2], "鸬鹚湾居民反映积水", NULL, &f), RC_OK);
+    assert_int_equal(dossier_comment(db, &committee, id[2], "再次反映鸬鹚湾积水", NULL, &f), RC_OK);
     fail_clear(&f);
 
     /* Pages of two, newest first. */
@@ -1009,7 +1042,7 @@ static void test_rebuild_recreates_projections(void **state) {
     int64_t id = create("重建测试：鹭鸶湾路灯", "normal");
     act_ok(&committee, id, "assign", assign_to(luoyang, 0));
     Fail f = {0};
-    assert_int_equal(dossier_comment(db, &town, id, "已联系供电所更换灯杆", &f), RC_OK);
+    assert_int_equal(dossier_comment(db, &town, id, "已联系供电所更换灯杆", NULL, &f), RC_OK);
     fail_clear(&f);
     act_ok(&leader, id, "supervise", json_pack("{s:s, s:i}", "level", "supervise", "limit_days", 6));
     expect_counts_agree("before");
@@ -1080,7 +1113,7 @@ static void test_closed_on_stays_the_day_of_closing(void **state) {
     assert_string_equal(str_of(id, "state_since"), "2026-08-03");
     at_day("2026-08-10", 10);
     Fail f = {0};
-    assert_int_equal(dossier_comment(db, &community, id, "回访：群众满意", &f), RC_OK);
+    assert_int_equal(dossier_comment(db, &community, id, "回访：群众满意", NULL, &f), RC_OK);
     fail_clear(&f);
     const char *c = str_of(id, "closed_on");
     if (strcmp(c, "2026-08-03") != 0) fail_msg("a comment a week after the write-off moved closed_on to %s", c);

@@ -138,7 +138,7 @@ class Log:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.comments = []   # (dossier id, highest possible seq, text, username)
+        self.comments = []   # (dossier id, seq, text, username, hash): the comment's answer is its event
         self.actions = []    # (dossier id, seq, action, next state or None, fields, username)
         self.created = {}    # dossier id -> title
         self.hot = []        # dossier ids many writers comment on
@@ -155,8 +155,8 @@ def check(sessions, log, where, sample_search=20, rnd=None):
     """Checks every acknowledged write against the server. Raises Failure."""
     s = sessions['leader']
     by_dossier = {}
-    for did, seq, text, user in log.comments:
-        by_dossier.setdefault(did, []).append(('comment', seq, (text, user)))
+    for did, seq, text, user, h in log.comments:
+        by_dossier.setdefault(did, []).append(('comment', seq, (text, user, h)))
     for did, seq, action, state, fields, user in log.actions:
         by_dossier.setdefault(did, []).append(('action', seq, (action, state, fields, user)))
     for did in log.created:
@@ -186,13 +186,14 @@ def check(sessions, log, where, sample_search=20, rnd=None):
             if seq < 1 or seq > len(items):
                 raise Failure(f'{where}: dossier {did}: acknowledged {kind} at seq {seq}, the log has {len(items)} events')
             if kind == 'comment':
-                text, user = what
+                text, user, h = what
                 found = comments.get(text, [])
                 if len(found) != 1:
                     raise Failure(f'{where}: dossier {did}: acknowledged comment {text!r} appears {len(found)} times')
-                if found[0]['seq'] > seq or found[0]['username'] != user:
+                if found[0]['seq'] != seq or found[0]['username'] != user or found[0]['hash'] != h:
                     raise Failure(f'{where}: dossier {did}: comment {text!r} at seq {found[0]["seq"]} by '
-                                  f'{found[0]["username"]}; acknowledged by {user} at version {seq}')
+                                  f'{found[0]["username"]} (hash {found[0]["hash"][:12]}); acknowledged by {user} '
+                                  f'at seq {seq} (hash {h[:12]})')
             else:
                 e = items[seq - 1]
                 action, state, fields, user = what
@@ -212,7 +213,7 @@ def check(sessions, log, where, sample_search=20, rnd=None):
                 raise Failure(f'{where}: dossier {did}: the create event does not hold the acknowledged title')
     # Full-text search finds acknowledged comments (their unique Latin tag), a sample.
     sample = log.comments if len(log.comments) <= sample_search else (rnd or random).sample(log.comments, sample_search)
-    for did, seq, text, user in sample:
+    for did, seq, text, user, _ in sample:
         tag = text.split()[-1]
         st, res = s.get(f'/api/v1/dossiers?limit=50&q={urllib.parse.quote(tag)}')
         if st != 200 or did not in [it['id'] for it in res['items']]:
@@ -289,7 +290,7 @@ def main():
                             st, d = s.post(f'/api/v1/dossiers/{did}/comments', {'body': text})
                             if st == 201:
                                 with log.lock:
-                                    log.comments.append((did, d['version'], text, s.user))
+                                    log.comments.append((did, d['seq'], text, s.user, d['hash']))
                                     counts['comment'] += 1
                             elif st != 503:
                                 log.note_unexpected(f'comment on {did}: {st} {d}')

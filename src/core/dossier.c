@@ -1018,7 +1018,7 @@ Rc dossier_comment(Db *db, const Actor *actor, int64_t id, const char *body, Buf
     if (r == RC_OK) r = audit_write(db, f, a, NULL, NULL, "update", "dossier", id, "ok", json_pack("{s:s}", "action", "comment"));
     if (r == RC_OK) r = db_commit(db, f);
     if (r != RC_OK) db_rollback(db);
-    if (r == RC_OK && out) comment_answer(&p, actor, had_prev ? prev : NULL, payload, out);
+    if (r == RC_OK && out) comment_answer(&p, a, had_prev ? prev : NULL, payload, out);
     json_decref(payload);
     proj_free(&p);
     return r;
